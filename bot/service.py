@@ -1,8 +1,8 @@
 """The one object every adapter talks to: asks the current answerer, on behalf of someone.
 
 PROVISIONAL: question log, rate limits, channel de-duplication and feedback storage are added
-behind this same API (issue #6). Adapters only ever call `ask`, `answer_entry`, `feedback`
-and read `answerer`.
+behind this same API (issue #6). Adapters only ever call `ask`, `answer_entry`, `feedback`,
+`reload` and read `answerer`.
 """
 
 from __future__ import annotations
@@ -52,3 +52,10 @@ class Service:
 
     def feedback(self, ref: str, asker: Asker, vote: Literal[1, -1]) -> None:
         """Record a 👍 (1) / 👎 (-1) on the reply whose `ref` is given."""
+
+    def reload(self, asker: Asker, lang: Lang) -> Reply:
+        """Reload the content (admins only); a "notice" reply saying how it went."""
+        if not asker.is_admin:
+            return Reply("notice", lang, self._answerer.message("not_admin", lang))
+        count = len(self._answerer.content.entries)
+        return Reply("notice", lang, self._answerer.message("reload_ok", lang, entries=count))
