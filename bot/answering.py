@@ -1,26 +1,36 @@
 """Decide what to say to a question: answer, "did you mean", or an honest "I don't know".
 
-PROVISIONAL: a simple scorer stands in until `bot.matching` lands; the public API is final.
+A confidently wrong answer is the worst outcome, so the answerer only answers when the best entry
+clears the answer threshold *and* leads the next entry by a margin; otherwise it suggests.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process, utils
-
-from bot.model import Content, Entry, Lang, Reply, Suggestion, Topic
+from bot.matching import Candidate, Index
+from bot.model import LANGS, Content, Entry, Lang, Reply, Suggestion, Topic
+from bot.text import language_votes, strip_accents, words
 
 
 @dataclass(frozen=True)
 class MatchSettings:
-    """Thresholds (0..1) that turn scores into outcomes."""
+    """Thresholds (scores are 0..1) that turn a ranking into an outcome."""
 
-    answer_threshold: float = 0.62
-    margin: float = 0.06
-    suggest_threshold: float = 0.40
+    answer_threshold: float = 0.60
+    margin: float = 0.08
+    suggest_threshold: float = 0.33
     max_suggestions: int = 3
     default_lang: Lang = "fr"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What `ask --explain` shows: the normalised question and the scored candidates."""
+
+    tokens: dict[Lang, tuple[str, ...]]
+    lang: Lang
+    candidates: list[Candidate] = field(default_factory=list)
 
 
 class Answerer:
@@ -29,26 +39,46 @@ class Answerer:
     def __init__(self, content: Content, settings: MatchSettings | None = None) -> None:
         self.content = content
         self.settings = settings or MatchSettings()
-        self._choices = [(e, q) for e in content.entries for qs in e.questions.values() for q in qs]
+        self.index = Index(content)
 
     def reply(self, question: str, lang_hint: str | None = None) -> Reply:
-        """The reply to one question; never raises."""
+        """The reply to one question. Deterministic; never raises on any string."""
         lang = self.detect_language(question, lang_hint)
-        ranked = self._rank(question)
-        if ranked and ranked[0][1] >= self.settings.answer_threshold:
-            return self.answer_entry(ranked[0][0].id, lang, score=ranked[0][1])
-        sugg = tuple(Suggestion(e.id, e.question(lang), s) for e, s in ranked[:3]
-                     if s >= self.settings.suggest_threshold)
-        if sugg:
-            return Reply("suggest", lang, self.content.message("suggest", lang), suggestions=sugg,
-                         score=sugg[0].score)
-        return Reply("unknown", lang, self.content.message("unknown", lang))
+        if not words(question):
+            if question.strip() and not question.strip().strip("?!.… "):
+                return self._unknown(lang, ())  # punctuation only ("??"): nothing to go on
+            return Reply("unknown", lang, self.message("empty" if not question.strip()
+                                                       else "unknown", lang))
+        query = self.index.query(question)
+        ranked = self.index.search(query, limit=self.settings.max_suggestions + 1)
+        return self.decide(ranked, lang)
+
+    def decide(self, ranked: list[Candidate], lang: Lang) -> Reply:
+        """Answer, suggest or unknown, from candidates ranked best first."""
+        s = self.settings
+        top = ranked[0] if ranked else None
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        if top and top.score >= s.answer_threshold and top.score - runner_up >= s.margin:
+            return self.answer_entry(top.entry.id, lang, score=top.score)
+        leads = tuple(
+            Suggestion(c.entry.id, c.entry.question(lang), c.score)
+            for c in ranked[: s.max_suggestions]
+            if c.score >= s.suggest_threshold
+        )
+        if leads:
+            return Reply("suggest", lang, self.message("suggest", lang), score=leads[0].score,
+                         suggestions=leads)
+        return self._unknown(lang, ranked)
+
+    def _unknown(self, lang: Lang, ranked: list[Candidate] | tuple[()]) -> Reply:
+        score = ranked[0].score if ranked else 0.0
+        return Reply("unknown", lang, self.message("unknown", lang), score=score)
 
     def answer_entry(self, entry_id: str, lang: Lang, score: float = 1.0) -> Reply:
         """The answer of a known entry (a pressed button); "unknown" if the id is gone."""
         entry = self.content.entry(entry_id)
         if entry is None:
-            return Reply("unknown", lang, self.content.message("unknown", lang))
+            return self._unknown(lang, ())
         return Reply("answer", lang, entry.answer_in(lang), entry_id=entry.id, score=score,
                      question=entry.question(lang), source=entry.source,
                      related=self._related(entry, lang))
@@ -57,9 +87,17 @@ class Answerer:
                  limit: int = 25) -> list[Suggestion]:
         """Known questions that fit a partly typed one, best first (for autocomplete)."""
         lang = self.detect_language(partial, lang_hint)
-        if not partial.strip():
+        if len(partial.strip()) < 2:
             return [Suggestion(e.id, e.question(lang), 0.0) for e in self.content.entries[:limit]]
-        return [Suggestion(e.id, e.question(lang), s) for e, s in self._rank(partial)[:limit]]
+        ranked = self.index.search(self.index.query(partial, prefix=True), limit=limit)
+        return [Suggestion(c.entry.id, c.entry.question(lang), c.score)
+                for c in ranked if c.score > 0]
+
+    def explain(self, question: str, lang_hint: str | None = None) -> Explanation:
+        """The normalised question and the top candidates with the parts of their score."""
+        query = self.index.query(question)
+        return Explanation(query.tokens, self.detect_language(question, lang_hint),
+                           self.index.search(query, limit=5))
 
     def topics(self) -> tuple[Topic, ...]:
         """The themes of the content, in file order."""
@@ -70,21 +108,25 @@ class Answerer:
         return self.content.message(key, lang, **values)
 
     def detect_language(self, text: str, hint: str | None = None) -> Lang:
-        """fr or en: from the text when it tells, else the hint, else the default."""
-        if hint and hint[:2].lower() in ("fr", "en"):
-            return hint[:2].lower()  # type: ignore[return-value]
-        return self.settings.default_lang
+        """fr or en from the text; the hint (a user locale) decides short or mixed text."""
+        fr, en = language_votes(text)
+        for w in words(text)[:200]:
+            own = self.index.word_langs.get(strip_accents(w))
+            fr += own == "fr"
+            en += own == "en"
+        hinted = _lang_of(hint)
+        if fr == en or (hinted and abs(fr - en) == 1 and fr + en <= 3):
+            return hinted or self.settings.default_lang
+        return "fr" if fr > en else "en"
 
     def _related(self, entry: Entry, lang: Lang) -> tuple[Suggestion, ...]:
         found = (self.content.entry(r) for r in entry.related)
         return tuple(Suggestion(e.id, e.question(lang), 1.0) for e in found if e is not None)
 
-    def _rank(self, question: str) -> list[tuple[Entry, float]]:
-        hits = process.extract(question, [q for _, q in self._choices], scorer=fuzz.WRatio,
-                               processor=utils.default_process, score_cutoff=0, limit=50)
-        best: dict[str, tuple[Entry, float]] = {}
-        for _, score, idx in hits:
-            entry = self._choices[idx][0]
-            if entry.id not in best or best[entry.id][1] < score / 100:
-                best[entry.id] = (entry, score / 100)
-        return sorted(best.values(), key=lambda p: -p[1])
+
+def _lang_of(hint: str | None) -> Lang | None:
+    """'fr-FR', 'en_US', 'EN' -> a supported language, or None."""
+    if not hint:
+        return None
+    code = hint[:2].lower()
+    return next((lang for lang in LANGS if lang == code), None)

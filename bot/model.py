@@ -49,7 +49,9 @@ class Entry:
 
     def answer_in(self, lang: Lang) -> str:
         """The answer in `lang`, falling back to the other language."""
-        return self.answer.get(lang) or next((self.answer[o] for o in LANGS if o in self.answer), "")
+        if self.answer.get(lang):
+            return self.answer[lang]
+        return next((self.answer[o] for o in LANGS if self.answer.get(o)), "")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,147 @@
+"""The command line: `python -m bot ask|chat|lint|eval|run ...`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.answering import Answerer, Explanation
+from bot.content import DEFAULT_CONTENT_DIR, ContentError, load_content
+
+REPO_ROOT = DEFAULT_CONTENT_DIR.parent
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Parse `argv` and run one command; returns the exit status."""
+    out = out or sys.stdout
+    args = _parser().parse_args(argv)
+    if not getattr(args, "command", None):
+        args = _parser().parse_args(["run", *(argv or [])])
+    try:
+        return int(args.handler(args, out))
+    except ContentError as err:
+        print(f"content error:\n{err}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--content", type=Path, default=None,
+                        help="content folder (default: $BOT_CONTENT or the repository's content/)")
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+
+    ask = sub.add_parser("ask", parents=[common], help="answer one question and exit")
+    ask.add_argument("question")
+    ask.add_argument("--lang", choices=["fr", "en"], help="language hint (a user locale)")
+    ask.add_argument("--json", action="store_true", help="print the reply as one JSON object")
+    ask.add_argument("--explain", action="store_true", help="show how the question was scored")
+    ask.add_argument("--no-log", action="store_true", help="do not record the question")
+    ask.set_defaults(handler=_ask)
+
+    chat = sub.add_parser("chat", parents=[common], help="a conversation in the terminal")
+    chat.add_argument("--no-log", action="store_true", help="do not record the questions")
+    chat.set_defaults(handler=_chat)
+
+    lint = sub.add_parser("lint", parents=[common], help="check the content files")
+    lint.add_argument("dir", nargs="?", type=Path, help="content folder to check")
+    lint.add_argument("--eval", nargs="*", type=Path, default=None,
+                      help="evaluation files whose questions must not copy the content "
+                           "(default: tests/eval/*.yaml when checking the default content)")
+    lint.set_defaults(handler=_lint)
+
+    ev = sub.add_parser("eval", parents=[common], help="measure answers on evaluation files")
+    ev.add_argument("files", nargs="+", type=Path)
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(handler=_eval)
+
+    run = sub.add_parser("run", parents=[common],
+                         help="start the platform adapters whose tokens are set, else the console")
+    run.add_argument("--discord", action="store_true", help="Discord only")
+    run.add_argument("--telegram", action="store_true", help="Telegram only")
+    run.add_argument("--no-log", action="store_true", help="do not record the questions")
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def _content_dir(args: argparse.Namespace) -> Path:
+    return Path(args.content or os.environ.get("BOT_CONTENT") or DEFAULT_CONTENT_DIR)
+
+
+def _answerer(args: argparse.Namespace) -> Answerer:
+    return Answerer(load_content(_content_dir(args)))
+
+
+def _ask(args: argparse.Namespace, out: TextIO) -> int:
+    answerer = _answerer(args)
+    reply = answerer.reply(args.question, lang_hint=args.lang)
+    if args.json:
+        out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+    else:
+        from adapters.console.render import render
+
+        labels = {k: answerer.message(k, reply.lang) for k in ("source_label", "related_label")}
+        out.write(render(reply, labels)[0] + "\n")
+    if args.explain:
+        out.write(_format_explanation(answerer.explain(args.question, args.lang)))
+    return 0
+
+
+def _format_explanation(ex: Explanation) -> str:
+    lines = ["", f"language: {ex.lang}"]
+    lines += [f"tokens ({lang}): {' '.join(toks) or '-'}" for lang, toks in ex.tokens.items()]
+    lines.append("candidates:")
+    for c in ex.candidates:
+        parts = " ".join(f"{k}={v:.2f}" for k, v in c.parts.items() if k != "score")
+        lines.append(f"  {c.score:.3f}  {c.entry.id:<28} {parts}  « {c.phrasing} »")
+    return "\n".join(lines) + "\n"
+
+
+def _chat(args: argparse.Namespace, out: TextIO) -> int:
+    from adapters.console.chat import run_console
+    from bot.service import Service
+
+    service = Service(_answerer(args))
+    return run_console(service, sys.stdin, out, interactive=sys.stdin.isatty())
+
+
+def _lint(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.validation import count_entries, format_report, lint
+
+    root = Path(args.dir or _content_dir(args))
+    eval_files = args.eval
+    if eval_files is None:
+        default = root.resolve() == DEFAULT_CONTENT_DIR.resolve()
+        eval_files = sorted((REPO_ROOT / "tests" / "eval").glob("*.yaml")) if default else []
+    problems = lint(root, eval_files)
+    out.write(format_report(problems, count_entries(root)) + "\n")
+    return 1 if any(p.severity == "error" for p in problems) else 0
+
+
+def _eval(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.evaluation import evaluate, load_eval
+
+    report = evaluate(_answerer(args), load_eval(args.files))
+    if args.json:
+        out.write(json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        out.write(report.format_text() + "\n")
+    return 0
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    wanted = [name for name in ("discord", "telegram") if getattr(args, name)]
+    tokens = [n for n in ("discord", "telegram") if os.environ.get(f"{n.upper()}_TOKEN")]
+    if not wanted and not tokens:
+        return _chat(args, out)
+    print("platform adapters are not wired yet", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,183 @@
+"""Normalisation of French and English text into the tokens the matcher compares.
+
+The pipeline: Unicode NFKC, casefold, curly quotes and elisions (l', qu', don't), words only
+(punctuation, emoji and control characters go), Snowball stems (on accented text, as the French
+stemmer needs), accents folded, synonym phrases replaced by one canonical token, stop words
+dropped (negations kept).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import Stemmer
+
+from bot.model import LANGS, Lang
+
+MAX_CHARS = 2000  # longer input is cut: no real question is longer, and the cost stays bounded
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "«": " ", "»": " "})
+_ELISION = re.compile(r"\b(?:l|d|j|m|t|s|c|n|qu|jusqu|lorsqu|puisqu|quoiqu)'(?=\w)")
+_EN_CONTRACTION = re.compile(r"(?<=\w)'(?:s|re|ve|ll|d|m)\b")
+_NOT = re.compile(r"(?<=\w)n't\b")
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+
+# Words that carry no meaning for matching. Negations, question words and numbers are kept.
+_STOP_WORDS_TEXT: dict[Lang, str] = {
+    "fr": (
+        """a à au aux avec ce ces cet cette ceux chez de des du elle elles en est et étaient était
+        être eu il ils je la le les leur leurs lui ma mais me mes moi mon même nos notre nous on ou
+        où par pour que qu quel quelle quelles quels qui sa se ses son sur ta te tes toi ton tu un
+        une vos votre vous y ça ca cela c d j l m n s t est-ce es suis sont ont avait avez ai as
+        été fait faire peut peux veux voudrais dis dit dire moi-même stp svp sil plait plaît
+        s'il merci-d'avance hein bah ben alors donc bon bien ok vraiment aussi très tres trop
+        quoi t-il t-elle a-t-il a-t-elle lol svp"""
+    ),
+    "en": (
+        """a an the of to in on at by for from with about as is are was were be been being am do
+        does did doing have has had having i me my we our you your he him his she her it its they
+        them their this that these those there here and or but if so than then just also very
+        really please pls plz can could would should will shall may might must tell say said
+        know want wanted wonder wondering like thing things some any much many more most s d ll
+        ve re m kind sort lol into onto up"""
+    ),
+}
+# Kept whatever the lists say: they flip a question's meaning.
+NEGATIONS = frozenset(
+    {"ne", "pas", "non", "jamais", "aucun", "aucune", "not", "no", "never", "nor"}
+)
+
+
+def fold(text: str) -> str:
+    """NFKC, casefold, straight quotes, no control characters; keeps accents."""
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold().translate(_QUOTES)
+    return "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+
+
+def strip_accents(word: str) -> str:
+    """'économie' -> 'economie' (and 'œ' -> 'oe')."""
+    word = word.replace("œ", "oe").replace("æ", "ae")
+    decomposed = unicodedata.normalize("NFD", word)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+STOP_WORDS: dict[Lang, frozenset[str]] = {
+    lang: frozenset(strip_accents(w) for w in text.split())
+    for lang, text in _STOP_WORDS_TEXT.items()
+}
+
+
+def words(text: str) -> list[str]:
+    """The words of `text`, folded, elisions and contractions split off, punctuation dropped."""
+    text = fold(text)
+    text = _NOT.sub(" not", text)
+    text = _ELISION.sub(" ", text)
+    text = _EN_CONTRACTION.sub(" ", text)
+    return _WORD.findall(text.replace("'", " "))
+
+
+_STEMMERS = {"fr": Stemmer.Stemmer("french"), "en": Stemmer.Stemmer("english")}
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str, lang: Lang) -> str:
+    """The accent-free Snowball stem of one folded word; digits and short words kept as they are."""
+    if len(word) <= 3 or not word.isalpha():
+        return strip_accents(word)
+    return strip_accents(_STEMMERS[lang].stemWord(word))
+
+
+class Normalizer:
+    """Turns text into matching tokens; built once per content (it knows the synonym groups)."""
+
+    def __init__(self, synonym_groups: Iterable[Sequence[str]] = ()) -> None:
+        # (lang, token tuple) -> canonical token; the canonical one is the group's first term.
+        self._phrases: dict[tuple[Lang, tuple[str, ...]], str] = {}
+        self._longest = 1
+        for group in synonym_groups:
+            if not group:
+                continue
+            canonical = "_".join(self._stems(group[0], "en")) or group[0]
+            for term in group:
+                for lang in LANGS:
+                    seq = tuple(self._stems(term, lang))
+                    if seq:
+                        self._phrases.setdefault((lang, seq), canonical)
+                        self._longest = max(self._longest, len(seq))
+
+    @staticmethod
+    def _stems(text: str, lang: Lang) -> list[str]:
+        return [stem(w, lang) for w in words(text)]
+
+    def tokens(self, text: str, lang: Lang, keep_stop_words: bool = False) -> tuple[str, ...]:
+        """Stemmed, synonym-merged tokens of `text` read as `lang`, stop words dropped.
+
+        When nothing but stop words is left ("hey", "merci !"), they are kept: short small talk
+        must still match something.
+        """
+        raw = words(text)
+        merged = self._merge_synonyms([stem(w, lang) for w in raw], raw, lang)
+        if keep_stop_words:
+            return tuple(tok for tok, _ in merged)
+        stop = STOP_WORDS[lang]
+        kept = tuple(t for t, w in merged if w not in stop or w in NEGATIONS)
+        return kept or tuple(t for t, _ in merged)
+
+    def key(self, text: str, lang: Lang | None = None) -> str:
+        """A canonical string for 'the same normalised question' comparisons."""
+        return " ".join(self.tokens(text, lang or detect_language_simple(text)))
+
+    def _merge_synonyms(
+        self, stems: list[str], raw: list[str], lang: Lang
+    ) -> list[tuple[str, str]]:
+        """(token, word) pairs, known synonym phrases replaced by their canonical token."""
+        out: list[tuple[str, str]] = []
+        i = 0
+        while i < len(stems):
+            for n in range(min(self._longest, len(stems) - i), 0, -1):
+                canonical = self._phrases.get((lang, tuple(stems[i : i + n])))
+                if canonical is not None:
+                    out.append((canonical, "\0syn"))  # a synonym is never a stop word
+                    i += n
+                    break
+            else:
+                out.append((stems[i], strip_accents(raw[i])))
+                i += 1
+        return out
+
+
+# Words that tell French from English; accents count for French too.
+_FR_MARKERS = frozenset(
+    """le la les des du de un une est et que qui quoi quel quelle quels quelles pourquoi comment
+    quand où ou il elle ils sont pas ne au aux avec pour sur dans ce cette ces son sa ses leur
+    je tu vous nous on t-il a-t-il est-ce c'est qu'est-ce salut bonjour merci coucou stp svp
+    combien lui moi mon ma mes selon entre chez aussi très tres deja déjà fait dit parle""".split()
+)
+_EN_MARKERS = frozenset(
+    """the a an is are was were what who why how when where which does did do of to in and or
+    not it he she they his her their with for on about say said think thanks thank hello hi
+    you your me my can could would will this that there from by much many as be been have has
+    hey bye please tell""".split()
+)
+
+
+def language_votes(text: str) -> tuple[int, int]:
+    """(French votes, English votes) from marker words and accented letters."""
+    folded = fold(text)
+    raw = _WORD.findall(folded.replace("'", " "))
+    fr = sum(w in _FR_MARKERS for w in raw) + sum(ch in "éèêàâçùûîïôœ" for ch in folded[:300])
+    en = sum(w in _EN_MARKERS for w in raw)
+    if "'" in folded and re.search(r"\b(?:l|d|j|qu|c|n|s)'\w", folded):
+        fr += 1
+    return fr, en
+
+
+def detect_language_simple(text: str, default: Lang = "fr") -> Lang:
+    """fr or en by marker words alone; `default` on a tie."""
+    fr, en = language_votes(text)
+    if fr == en:
+        return default
+    return "fr" if fr > en else "en"
