@@ -8,7 +8,6 @@ calls `check` too, so the rules live here and only here.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from bot.content import Document, Folder, Problem, Severity, read_document, read_folder
 from bot.model import LANGS, Lang
+from bot.text import Normalizer
 
 ENTRY_KEYS = ("id", "questions", "answer", "source", "related", "tags")
 REQUIRED_MESSAGES = ("unknown", "suggest", "empty", "help", "welcome", "error")
@@ -359,13 +359,13 @@ def _check_messages(doc: Document | None, stems: list[str], report: _Reporter) -
 # --- eval files (lint only) -------------------------------------------------------------------
 
 
-def _phrasing_keys(folder: Folder, key: KeyFunction) -> dict[str, str]:
-    """Normalised key -> entry id, for every content phrasing."""
-    return {key(text, lang): _entry_id(item) or "?"
+def _phrasing_keys(folder: Folder, key: KeyFunction) -> dict[tuple[Lang, str], str]:
+    """(language, normalised key) -> entry id, for every content phrasing."""
+    return {(lang, key(text, lang)): _entry_id(item) or "?"
             for _, item, lang, text, _ in _phrasings(folder)}
 
 
-def _check_eval(doc: Document, phrasings: dict[str, str], key: KeyFunction,
+def _check_eval(doc: Document, phrasings: dict[tuple[Lang, str], str], key: KeyFunction,
                 report: _Reporter) -> None:
     if doc.data is None:
         return
@@ -378,8 +378,9 @@ def _check_eval(doc: Document, phrasings: dict[str, str], key: KeyFunction,
         if not isinstance(question, str) or not question.strip():
             report.error(doc, line, None, "an eval item needs a non-empty 'q' string")
             continue
-        copied = next((phrasings[k] for lang in LANGS if (k := key(question, lang)) in phrasings),
-                      None)
+        # Read the question as each language and compare with that language's phrasings only.
+        copied = next((phrasings[k] for lang in LANGS
+                       if (k := (lang, key(question, lang))) in phrasings), None)
         if copied is not None:
             report.error(doc, line, None, f"eval question '{question}' copies a content "
                          f"phrasing of {copied}; reword it")
@@ -389,15 +390,8 @@ def _check_eval(doc: Document, phrasings: dict[str, str], key: KeyFunction,
 
 
 def _key_function(groups: list[list[str]]) -> KeyFunction:
-    """The normalised form used to compare questions (bot.text's, once it lands)."""
-    del groups  # the fallback ignores synonyms
-    return _fallback_key
-
-
-def _fallback_key(text: str, lang: Lang) -> str:
-    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-    plain = "".join(c for c in folded if not unicodedata.combining(c))
-    return " ".join(re.findall(r"\w+", plain))
+    """The normalised form used to compare questions: the matcher's own, synonyms included."""
+    return Normalizer(groups).key
 
 
 def _entry_id(item: dict[Any, Any]) -> str | None:

@@ -216,11 +216,11 @@ def test_related_ids_that_do_not_exist_or_link_to_self(tmp_path: Path) -> None:
 def test_same_normalised_question_in_two_entries(tmp_path: Path) -> None:
     """Two entries with the same question up to case, accents and punctuation: an error."""
     text = PRICES.replace(
-        "[How does DeepSeek set its prices?]",
-        "[How does DeepSeek set its prices?, 'qui a lance la guerre des prix']",
+        "[Comment DeepSeek fixe-t-il ses prix ?]",
+        "[Comment DeepSeek fixe-t-il ses prix ?, 'qui a lance la guerre des prix']",
     )
     problem = one(validate(make(tmp_path, qa__prices=text)), "is the same as")
-    assert (problem.severity, problem.line, problem.entry_id) == ("error", 12, "pricing-principle")
+    assert (problem.severity, problem.line, problem.entry_id) == ("error", 11, "pricing-principle")
     assert "'price-war'" in problem.message
 
 
