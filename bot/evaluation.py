@@ -54,10 +54,6 @@ class Replier(Protocol):
     def detect_language(self, text: str, hint: str | None = None) -> Lang: ...
 
 
-# --------------------------------------------------------------------------------------------
-# Loading
-
-
 def load_eval(
     paths: Iterable[str | Path], known_ids: Collection[str] | None = None
 ) -> list[EvalCase]:
@@ -148,10 +144,6 @@ def _expect(value: object, fail: Callable[[str], EvalError]) -> tuple[str, ...]:
     if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
         return tuple(dict.fromkeys(v.strip() for v in value))
     raise fail("expect must be an entry id, a non-empty list of ids, or null")
-
-
-# --------------------------------------------------------------------------------------------
-# Scoring
 
 
 @dataclass(frozen=True)
@@ -279,6 +271,11 @@ class EvalReport:
     """All results of one run, with the scores overall and per language."""
 
     results: tuple[CaseResult, ...]
+
+    def __repr__(self) -> str:  # the default would print every reply
+        s = self.overall
+        return (f"EvalReport(n={s.n}, accuracy={s.accuracy:.3f}, helpful={s.helpful:.3f}, "
+                f"wrong={s.wrong:.3f}, false_answer={s.false_answer:.3f})")
 
     @property
     def overall(self) -> Scores:
