@@ -199,9 +199,10 @@ def _yaml_error(exc: yaml.YAMLError) -> tuple[int, str]:
 
 
 def _display(path: Path) -> str:
+    """The path as messages show it: relative to the working directory when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
+    except (ValueError, OSError):  # outside the working directory, or no working directory
         return str(path)
 
 

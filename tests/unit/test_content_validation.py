@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.content import ContentError, ContentErrors, load_content
 from bot.validation import Problem, count_entries, format_report, lint, validate
@@ -339,3 +343,52 @@ def test_format_report(tmp_path: Path) -> None:
         "lint: 57 entries, 1 errors, 1 warnings"
     )
     assert count_entries(make(tmp_path)) == 2
+
+
+def test_entry_in_one_language_only_is_a_warning(tmp_path: Path) -> None:
+    """An entry with French only (questions and answer) is a warning, not an error."""
+    text = PRICES.replace("    en: From its costs.\n", "").replace(
+        "    en: [How does DeepSeek set its prices?]\n", ""
+    )
+    problems = validate(make(tmp_path, qa__prices=text))
+    problem = one(problems, "no 'en' questions and answer")
+    assert (problem.severity, problem.line, problem.entry_id) == ("warning", 9, "pricing-principle")
+    assert errors(problems) == []
+
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["id", "questions", "answer", "fr", "en", "related", "x"])
+            | st.text(max_size=5),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(qa=_VALUES, synonyms=_VALUES, messages=_VALUES)
+def test_any_yaml_shape_is_reported_never_raised(
+    qa: object, synonyms: object, messages: object
+) -> None:
+    """Whatever data the files hold, validate returns problems and load_content raises only
+    ContentErrors."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "qa").mkdir()
+        for name, data in (("qa/x", qa), ("synonyms", synonyms), ("messages", messages)):
+            (root / f"{name}.yaml").write_text(
+                yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
+            )
+        problems = validate(root)
+        assert all(isinstance(p, Problem) for p in problems)
+        try:
+            load_content(root)
+        except ContentErrors as err:
+            assert err.errors
