@@ -377,8 +377,7 @@ _VALUES = st.recursive(
 def test_any_yaml_shape_is_reported_never_raised(
     qa: object, synonyms: object, messages: object
 ) -> None:
-    """Whatever data the files hold, validate returns problems and load_content raises only
-    ContentErrors."""
+    """Any data in the files gives Problems from validate and at most ContentErrors from loading."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "qa").mkdir()
