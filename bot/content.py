@@ -154,6 +154,9 @@ def read_folder(root: str | Path) -> Folder:
     """Parse root/qa/*.yaml, root/synonyms.yaml and root/messages.yaml, keeping line numbers."""
     root = Path(root)
     folder = Folder(root)
+    if not root.is_dir():
+        folder.problems.append(_problem(_display(root), 0, "content folder not found"))
+        return folder
     folder.qa = [read_document(p, folder.problems) for p in sorted((root / "qa").glob("*.yaml"))]
     if not folder.qa:
         folder.problems.append(_problem(_display(root / "qa"), 0, "no Q&A files (qa/*.yaml)"))

@@ -294,6 +294,13 @@ def test_missing_files(tmp_path: Path) -> None:
     assert one(problems, "file not found").file.endswith("messages.yaml")
 
 
+def test_missing_folder(tmp_path: Path) -> None:
+    """A content folder that does not exist is one clear error, and load_content refuses it."""
+    assert [p.message for p in validate(tmp_path / "nowhere")] == ["content folder not found"]
+    with pytest.raises(ContentErrors, match="content folder not found"):
+        load_content(tmp_path / "nowhere")
+
+
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     """Several errors in several files come back from one run, and load_content lists them all."""
     text = PRICES.replace("questions:\n    fr: [Comment", "qestions:\n    fr: [Comment").replace(
