@@ -6,6 +6,7 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from bot.answering import Answerer
 from bot.content import load_content
 from bot.logs import Redactor, setup_logging
 from bot.service import Asker, Service
+from tests.unit.test_service import write_content
 
 TG_TOKEN = "7012345678:AAHk3v9-QxYzSECRETsecretSECRET_abcdef"
 DC_TOKEN = "MTEyMzQ1Njc4OTAxMjM0NTY3OA.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
@@ -82,9 +84,10 @@ def test_json_format_is_one_object_per_line() -> None:
     assert "ValueError" in second["exc"] and TG_TOKEN not in lines[1]
 
 
-def test_question_events_carry_outcome_but_no_user_id(output: io.StringIO) -> None:
+def test_question_events_carry_outcome_but_no_user_id(output: io.StringIO,
+                                                       tmp_path: Path) -> None:
     """The service logs platform, outcome, entry id and latency, never the raw user id."""
-    service = Service(Answerer(load_content()))
+    service = Service(Answerer(load_content(write_content(tmp_path))))
     service.ask("Qui est Liang Wenfeng ?", Asker("telegram", "424242424242", "99", "private"))
     line = next(x for x in output.getvalue().splitlines() if "event=question" in x)
     assert "platform=telegram" in line and "outcome=answer" in line

@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shutil
 import signal
 from pathlib import Path
 
 import pytest
 
 from bot.answering import Answerer
-from bot.content import DEFAULT_CONTENT_DIR, load_content
+from bot.content import load_content
 from bot.reloading import ContentWatcher, ReloadOutcome, snapshot
 from bot.service import Asker, Service
+from tests.unit.test_service import write_content
 
 ADMIN = Asker("discord", "1", "1", "private", is_admin=True)
 USER = Asker("discord", "2", "2", "private")
@@ -32,9 +32,7 @@ BROKEN = "- id: broken-entry\n  qestions:\n    fr: [Une question ?]\n"
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    root = tmp_path / "content"
-    shutil.copytree(DEFAULT_CONTENT_DIR, root)
-    return root
+    return write_content(tmp_path / "content")
 
 
 def service_on(folder: Path) -> Service:

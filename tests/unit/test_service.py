@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.answering import Answerer
 from bot.content import load_content
@@ -21,9 +22,51 @@ PRIVATE = Asker("telegram", "555000111", "555000111", "private")
 ADMIN = Asker("telegram", "1", "-100777", "group", is_admin=True)
 
 
+MESSAGES = {
+    "unknown": ("Je ne sais pas.", "I don't know."),
+    "suggest": ("Vouliez-vous dire :", "Did you mean:"),
+    "empty": ("Posez une question.", "Ask a question."),
+    "help": ("Aide.", "Help."),
+    "welcome": ("Bienvenue.", "Welcome."),
+    "error": ("Oups.", "Oops."),
+    "rate_limited": ("Doucement, reprise dans {seconds} s.", "Easy, back in {seconds} s."),
+    "repeated": ("Déjà répondu : « {question} ».", "Already answered: “{question}”."),
+    "not_admin": ("Réservé aux admins.", "Admins only."),
+    "reload_ok": ("Rechargé : {entries} entrées.", "Reloaded: {entries} entries."),
+    "reload_failed": ("Échec ; ancien contenu gardé. {error}", "Failed; old content kept. {error}"),
+    "topic.basics": ("Les bases", "Basics"),
+}
+ENTRIES = """
+- id: who-is-liang-wenfeng
+  questions:
+    fr: [Qui est Liang Wenfeng ?, Liang Wenfeng c'est qui ?]
+    en: [Who is Liang Wenfeng?, Tell me about Liang Wenfeng]
+  answer:
+    fr: Le fondateur de DeepSeek et de High-Flyer.
+    en: The founder of DeepSeek and High-Flyer.
+- id: mla
+  questions:
+    fr: [C'est quoi MLA ?, Que veut dire MLA ?]
+    en: [What is MLA?, What does MLA mean?]
+  answer:
+    fr: Multi-head Latent Attention, une innovation d'architecture de V2.
+    en: Multi-head Latent Attention, one of V2's architecture innovations.
+"""
+
+
+def write_content(root: Path) -> Path:
+    """A small, valid content folder in `root` (tests must not depend on content in progress)."""
+    (root / "qa").mkdir(parents=True, exist_ok=True)
+    (root / "qa" / "basics.yaml").write_text(ENTRIES, encoding="utf-8")
+    messages = {key: {"fr": fr, "en": en} for key, (fr, en) in MESSAGES.items()}
+    (root / "messages.yaml").write_text(yaml.safe_dump(messages, allow_unicode=True),
+                                        encoding="utf-8")
+    return root
+
+
 @pytest.fixture(scope="module")
-def content() -> Content:
-    return load_content()
+def content(tmp_path_factory: pytest.TempPathFactory) -> Content:
+    return load_content(write_content(tmp_path_factory.mktemp("content")))
 
 
 @pytest.fixture(scope="module")
