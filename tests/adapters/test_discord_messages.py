@@ -1,0 +1,73 @@
+"""Discord messages end to end: the real bot (discord.py) against the fake Discord on 127.0.0.1."""
+
+from __future__ import annotations
+
+from bot.answering import Answerer
+from bot.service import Service
+from tests.fakes.discord_api import FakeDiscord, faq_content, guild_id, running_bot
+
+GUILD, CHANNEL, DM = guild_id(0), 9001, 8001
+OTHER_BOT = 777_000_000_000_000_001
+
+
+def service() -> Service:
+    return Service(Answerer(faq_content()))
+
+
+async def test_mention_in_guild_gets_embed_answer_without_pings() -> None:
+    """An @mention in a guild channel gets an embed answer sent with allowed_mentions parse []."""
+    async with FakeDiscord() as fake, running_bot(fake, service()):
+        bot = f"<@{fake.bot_id}>"
+        await fake.push_message(f"{bot} Why did DeepSeek cut its prices?", channel=CHANNEL,
+                                guild=GUILD, mentions=(fake.bot_id,))
+        [sent] = await fake.wait_sent(1)
+    assert sent.channel_id == CHANNEL
+    [embed] = sent.embeds
+    assert embed["title"] == "Why did DeepSeek cut its prices?"
+    assert embed["description"].startswith("Because costs fell.")
+    assert embed["footer"]["text"] == "暗涌 Waves, 2024"
+    assert sent.body["allowed_mentions"]["parse"] == []
+    assert sent.pings == []
+    assert "faq:a:open-source:en" in sent.custom_ids  # the related entry as a button
+    assert fake.unhandled == [] and fake.rejected == []
+
+
+async def test_direct_message_gets_answer() -> None:
+    """A DM (no mention needed) is a question and gets the answer in the DM channel."""
+    async with FakeDiscord() as fake, running_bot(fake, service()):
+        await fake.push_message("DeepSeek va-t-il rester open source ?", channel=DM)
+        [sent] = await fake.wait_sent(1)
+    assert sent.channel_id == DM
+    assert sent.embeds[0]["description"] == "Yes, open source stays."
+
+
+async def test_message_without_mention_and_bot_messages_are_ignored() -> None:
+    """A guild message without a mention, a bot's DM and the bot's own message get no reply."""
+    async with FakeDiscord() as fake, running_bot(fake, service()):
+        await fake.push_message("Why did DeepSeek cut its prices?", channel=CHANNEL, guild=GUILD)
+        await fake.push_message(f"<@{fake.bot_id}> Will DeepSeek stay open source?",
+                                channel=CHANNEL, guild=GUILD, author=OTHER_BOT, bot=True,
+                                mentions=(fake.bot_id,))
+        await fake.push_message("Will DeepSeek stay open source?", channel=DM,
+                                author=fake.bot_id, bot=True)
+        await fake.push_message("When does Liang think AGI will arrive?", channel=DM)
+        sent = await fake.wait_sent(1)
+    assert [s.channel_id for s in sent] == [DM]  # only the human DM, sent after the others
+    assert sent[0].embeds[0]["title"] == "When does Liang think AGI will arrive?"
+
+
+async def test_everyone_and_role_mentions_in_question_ping_no_one() -> None:
+    """A question with @everyone, a role and a user mention gets a reply that pings no one."""
+    async with FakeDiscord() as fake, running_bot(fake, service()):
+        question = (f"<@{fake.bot_id}> @everyone <@&555> <@42> xqzw plorb vromp kadoodle "
+                    "@here zzzzzz")
+        await fake.push_message(question, channel=CHANNEL, guild=GUILD,
+                                mentions=(fake.bot_id, 42))
+        await fake.push_message(f"<@{fake.bot_id}> Why did DeepSeek cut its prices?",
+                                channel=CHANNEL, guild=GUILD, author=700_000_000_000_000_002,
+                                mentions=(fake.bot_id,))
+        sent = await fake.wait_sent(2)
+    assert all(s.pings == [] for s in sent)
+    assert all(s.body["allowed_mentions"] == {"parse": [], "replied_user": False} for s in sent)
+    # The answer text itself quotes "<@42> @everyone": still nobody is notified.
+    assert any("@everyone" in s.text for s in sent)
