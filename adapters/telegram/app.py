@@ -1,0 +1,145 @@
+"""Build and run the Telegram application: polling or webhook, clean start and stop.
+
+`serve(service, config, stop)` is what the process bootstrap calls; `build_application` is the
+composition root of this adapter (the tests drive it with the manual lifecycle).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from socket import socket
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    BaseUpdateProcessor,
+    Defaults,
+)
+
+from adapters.telegram.config import TelegramConfig
+from adapters.telegram.handlers import Handlers, TelegramApp
+from bot.model import LANGS
+from bot.service import Service
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+COMMANDS = ("start", "ask", "topics", "help")
+MAX_RETRIES = 5  # on 429, wait retry_after and resend, up to this many times: never drop a reply
+CONCURRENT_UPDATES = 64
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Updates of different chats run concurrently; those of one chat run in arrival order."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        # chat id -> (its lock, how many updates hold or wait for it)
+        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's handlers while holding its chat's lock (no lock without a chat)."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock, users = self._chats.get(chat.id, (asyncio.Lock(), 0))
+        self._chats[chat.id] = (lock, users + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, users = self._chats[chat.id]
+            if users == 1:
+                del self._chats[chat.id]  # keep the map small: locks only for busy chats
+            else:
+                self._chats[chat.id] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to allocate."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
+
+
+def build_application(service: Service, config: TelegramConfig, *,
+                      rate_limiter: BaseRateLimiter[Any] | None = None) -> TelegramApp:
+    """The PTB application wired to `service`: handlers, rate limiter, HTML defaults."""
+    # httpx logs every request URL at INFO/DEBUG, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    app = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(config.api_base_url)
+        .base_file_url(config.file_base_url)
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=MAX_RETRIES))
+        .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES))
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .build()
+    )
+    Handlers(service, config).register(app)
+    return app
+
+
+async def set_commands(app: TelegramApp, service: Service) -> None:
+    """Register the command menu in French and English (and the default language for others)."""
+    answerer = service.answerer
+    default = answerer.detect_language("", None)
+    for lang in (None, *LANGS):
+        shown = lang or default
+        commands = [BotCommand(c, answerer.message(f"command.{c}", shown)) for c in COMMANDS]
+        await app.bot.set_my_commands(commands, language_code=lang)
+
+
+async def start(app: TelegramApp, config: TelegramConfig, *,
+                webhook_socket: socket | None = None) -> None:
+    """Initialise, register commands... then receive updates (webhook if configured, else polling).
+
+    `webhook_socket`: an already bound TCP socket to serve the webhook on, instead of
+    `config.listen`/`config.port` (tests bind 127.0.0.1 port 0).
+    """
+    await app.initialize()
+    updater = app.updater
+    assert updater is not None  # ApplicationBuilder always makes one unless told not to
+    if config.webhook_url:
+        if not config.webhook_secret:
+            raise ValueError("webhook mode needs a webhook secret, checked on every request")
+        where: dict[str, Any] = ({"unix": webhook_socket} if webhook_socket is not None
+                                 else {"listen": config.listen, "port": config.port})
+        await updater.start_webhook(url_path=config.webhook_path, webhook_url=config.webhook_url,
+                                    secret_token=config.webhook_secret,
+                                    allowed_updates=ALLOWED_UPDATES, **where)
+    else:
+        await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+    await app.start()
+
+
+async def stop(app: TelegramApp) -> None:
+    """Stop receiving, finish the updates in flight (their replies are sent), then close."""
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+
+
+async def serve(service: Service, config: TelegramConfig, stop_event: asyncio.Event) -> None:
+    """Run the Telegram adapter until `stop_event` is set, then shut down cleanly."""
+    app = build_application(service, config)
+    try:
+        await app.initialize()
+        await set_commands(app, service)
+        await start(app, config)
+        log.info("telegram adapter running as @%s (%s)", app.bot.username,
+                 "webhook" if config.webhook_url else "polling")
+        await stop_event.wait()
+    finally:
+        await stop(app)
