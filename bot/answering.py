@@ -17,8 +17,8 @@ from bot.text import language_votes, strip_accents, words
 class MatchSettings:
     """Thresholds (scores are 0..1) that turn a ranking into an outcome."""
 
-    answer_threshold: float = 0.60
-    margin: float = 0.08
+    answer_threshold: float = 0.55
+    margin: float = 0.15
     suggest_threshold: float = 0.33
     max_suggestions: int = 3
     default_lang: Lang = "fr"

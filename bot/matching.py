@@ -26,9 +26,17 @@ Resolved = tuple[tuple[str, float], ...]  # known tokens a query token stands fo
 
 CANDIDATES = 120  # phrasings kept after narrowing, before reranking
 COMMON_SHARE = 0.08  # tokens in more than this share of phrasings don't generate candidates
-TOKEN_WEIGHT, CHAR_WEIGHT = 0.85, 0.15
-ANSWER_BONUS = 0.12  # how much the answer's words can add
-UNKNOWN_WEIGHT_SHARE = 0.6  # an unknown query word weighs this share of the rarest known word
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the parts of a score combine (tuned on held-out phrasings, see benchmarks/)."""
+
+    phrasing: float = 0.4  # the best single phrasing (token overlap blended with characters)
+    entry: float = 0.5  # the query's words found anywhere in the entry's phrasings
+    answer: float = 0.1  # the query's words found in the answer text
+    char: float = 0.15  # share of character-level similarity in a phrasing's score
+    unknown: float = 0.3  # an unknown query word weighs this share of the rarest known word
 
 
 @dataclass(frozen=True)
@@ -62,8 +70,10 @@ class Query:
 class Index:
     """Phrasings, vocabulary weights, inverted index; immutable once built."""
 
-    def __init__(self, content: Content, normalizer: Normalizer | None = None) -> None:
+    def __init__(self, content: Content, normalizer: Normalizer | None = None,
+                 weights: Weights | None = None) -> None:
         self.content = content
+        self.weights = weights or Weights()
         self.normalizer = normalizer or Normalizer(content.synonyms)
         self.phrasings = [
             Phrasing(i, lang, q, self.normalizer.tokens(q, lang))
@@ -71,6 +81,9 @@ class Index:
             for lang in LANGS
             for q in entry.questions.get(lang, ())
         ]
+        by_entry: dict[int, list[Phrasing]] = defaultdict(list)
+        for p in self.phrasings:
+            by_entry[p.entry].append(p)
         self._postings: dict[str, list[int]] = defaultdict(list)
         entries_with: dict[str, set[int]] = defaultdict(set)
         for pid, p in enumerate(self.phrasings):
@@ -79,9 +92,14 @@ class Index:
                 entries_with[tok].add(p.entry)
         n = max(len(content.entries), 1)
         self.weight = {t: math.log(1 + n / len(e)) for t, e in entries_with.items()}
-        self.unknown_weight = UNKNOWN_WEIGHT_SHARE * math.log(1 + n)
+        self.unknown_weight = self.weights.unknown * math.log(1 + n)
         self._common = max(8, int(COMMON_SHARE * len(self.phrasings)))
         self._vocab = sorted(self.weight)
+        self._entry_tokens = [
+            {lang: frozenset(t for p in by_entry[i] if p.lang == lang for t in p.tokens)
+             for lang in LANGS}
+            for i in range(len(content.entries))
+        ]
         self._answers = [
             {lang: frozenset(self.normalizer.tokens(e.answer_in(lang), lang)) for lang in LANGS}
             for e in content.entries
@@ -129,17 +147,33 @@ class Index:
 
     def search(self, query: Query, limit: int = 10) -> list[Candidate]:
         """Entries ranked by score (best first), at most `limit`, one candidate per entry."""
-        best: dict[int, Candidate] = {}
+        best: dict[int, tuple[dict[str, float], Phrasing]] = {}
         for pid in self._narrow(query):
             p = self.phrasings[pid]
             parts = self._score(query, p)
-            entry = self.content.entries[p.entry]
             known = best.get(p.entry)
-            if known is None or parts["score"] > known.score:
-                best[p.entry] = Candidate(entry, parts["score"], p.text, parts)
-        ranked = sorted(best.values(), key=lambda c: (-c.score, c.entry.id))[: max(limit, 10)]
-        return sorted((self._with_answer(query, c) for c in ranked),
-                      key=lambda c: (-c.score, c.entry.id))[:limit]
+            if known is None or parts["phrasing"] > known[0]["phrasing"]:
+                best[p.entry] = (parts, p)
+        found = [self._candidate(query, i, parts, p) for i, (parts, p) in best.items()]
+        return sorted(found, key=lambda c: (-c.score, c.entry.id))[:limit]
+
+    def _candidate(self, query: Query, i: int, parts: dict[str, float], p: Phrasing) -> Candidate:
+        entry_cover = max(self._cover(query.resolved[lang], self._entry_tokens[i][lang])
+                          for lang in LANGS)
+        answer = max(self._cover(query.resolved[lang], self._answers[i][lang]) for lang in LANGS)
+        w = self.weights
+        score = (w.phrasing * parts["phrasing"] + w.entry * entry_cover * parts["phrasing"] ** 0.5
+                 + w.answer * answer * parts["phrasing"])
+        parts = {**parts, "entry_cover": entry_cover, "answer": answer, "score": score}
+        return Candidate(self.content.entries[i], score, p.text, parts)
+
+    def _cover(self, resolved: tuple[Resolved, ...], tokens: frozenset[str]) -> float:
+        """The share of the query's weight found among `tokens`."""
+        total = hit = 0.0
+        for options in resolved:
+            total += max((self.weight[t] for t, _ in options), default=self.unknown_weight)
+            hit += max((self.weight[t] * s for t, s in options if t in tokens), default=0.0)
+        return hit / total if total else 0.0
 
     def _narrow(self, query: Query) -> list[int]:
         acc: dict[int, float] = defaultdict(float)
@@ -180,23 +214,9 @@ class Index:
         token = 2 * cq * cp / (cq + cp) if cq + cp else 0.0
         char = fuzz.token_sort_ratio(" ".join(query.tokens[p.lang]), " ".join(p.tokens),
                                      processor=None, score_cutoff=0) / 100
-        score = TOKEN_WEIGHT * token + CHAR_WEIGHT * char * min(1.0, token * 2)
-        return {"score": score, "query_cover": cq, "phrasing_cover": cp, "token": token,
-                "char": char}
-
-    def _with_answer(self, query: Query, c: Candidate) -> Candidate:
-        i = self._position[c.entry.id]
-        best = 0.0
-        for lang in LANGS:
-            words_in = self._answers[i][lang]
-            resolved = query.resolved[lang]
-            total = sum(max((self.weight[t] for t, _ in o), default=self.unknown_weight)
-                        for o in resolved)
-            hit = sum(max((self.weight[t] * s for t, s in o if t in words_in), default=0.0)
-                      for o in resolved)
-            best = max(best, hit / total if total else 0.0)
-        score = c.score + ANSWER_BONUS * best * (1 - c.score)
-        return Candidate(c.entry, score, c.phrasing, {**c.parts, "answer": best, "score": score})
+        w = self.weights
+        phrasing = (1 - w.char) * token + w.char * char * min(1.0, token * 2)
+        return {"phrasing": phrasing, "query_cover": cq, "phrasing_cover": cp, "char": char}
 
 
 def _word_langs(content: Content) -> dict[str, Lang]:

@@ -23,6 +23,14 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'",
 _ELISION = re.compile(r"\b(?:l|d|j|m|t|s|c|n|qu|jusqu|lorsqu|puisqu|quoiqu)'(?=\w)")
 _EN_CONTRACTION = re.compile(r"(?<=\w)'(?:s|re|ve|ll|d|m)\b")
 _NOT = re.compile(r"(?<=\w)n't\b")
+# Politeness around a question ("can you tell me", "dis-moi") says nothing about its topic.
+_FILLER = re.compile(
+    r"\b(?:(?:can|could|would|will) you (?:please )?(?:tell|explain|give|say|show)(?: me| us)?"
+    r"|do you know|tell me|tell us|explain to me|i (?:would like|want|wanted|d like) to know"
+    r"|(?:peux|pourrais|pouvez|pourriez)[- ](?:tu|vous)(?: me| nous)? (?:dire|expliquer|donner)"
+    r"|dis[- ]moi|dites[- ]moi|explique[- ]moi|expliquez[- ]moi|sais[- ]tu|savez[- ]vous"
+    r"|je (?:voudrais|veux|aimerais) savoir)\b"
+)
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 # Words that carry no meaning for matching. Negations, question words and numbers are kept.
@@ -30,15 +38,15 @@ _STOP_WORDS_TEXT: dict[Lang, str] = {
     "fr": (
         """a à au aux avec ce ces cet cette ceux chez de des du elle elles en est et étaient était
         être eu il ils je la le les leur leurs lui ma mais me mes moi mon même nos notre nous on ou
-        où par pour que qu quel quelle quelles quels qui sa se ses son sur ta te tes toi ton tu un
-        une vos votre vous y ça ca cela c d j l m n s t est-ce es suis sont ont avait avez ai as
+        où par pour que qu quel quelle quelles quels qui sa se ses son sur ta te tes ton un
+        une vos votre y ça ca cela c d j l m n s t est-ce es suis sont ont avait avez ai as
         été fait faire peut peux veux voudrais dis dit dire moi-même stp svp sil plait plaît
         s'il merci-d'avance hein bah ben alors donc bon bien ok vraiment aussi très tres trop
         quoi t-il t-elle a-t-il a-t-elle lol svp"""
     ),
     "en": (
         """a an the of to in on at by for from with about as is are was were be been being am do
-        does did doing have has had having i me my we our you your he him his she her it its they
+        does did doing have has had having i me my we our he him his she her it its they
         them their this that these those there here and or but if so than then just also very
         really please pls plz can could would should will shall may might must tell say said
         know want wanted wonder wondering like thing things some any much many more most s d ll
@@ -70,13 +78,30 @@ STOP_WORDS: dict[Lang, frozenset[str]] = {
 }
 
 
+# Chat spellings people type, by what they stand for (whatever the language of the question).
+SLANG = {
+    "koi": "quoi", "pk": "pourquoi", "pq": "pourquoi", "pourkoi": "pourquoi", "cmt": "comment",
+    "qd": "quand", "bcp": "beaucoup", "tjrs": "toujours", "tt": "tout", "ds": "dans",
+    "qlq": "quelque", "qqn": "quelqu'un", "chui": "je suis", "jsp": "je ne sais pas",
+    "u": "you", "ur": "your", "r": "are", "whats": "what", "whos": "who", "hows": "how",
+    "wheres": "where", "whens": "when", "isnt": "is not", "doesnt": "does not",
+    "didnt": "did not", "arent": "are not", "wasnt": "was not", "cant": "can not", "wont": "will not",
+    "im": "i am", "ive": "i have", "thats": "that", "theres": "there", "gonna": "going to",
+    "wanna": "want to", "abt": "about", "bc": "because", "cuz": "because", "coz": "because",
+}
+_REPEAT = re.compile(r"([^\W\d])\1{2,}")  # "bonjouuur", "heyyy": a letter typed 3+ times
+
+
 def words(text: str) -> list[str]:
     """The words of `text`, folded, elisions and contractions split off, punctuation dropped."""
-    text = fold(text)
+    text = _FILLER.sub(" ", _REPEAT.sub(r"\1", fold(text)))
     text = _NOT.sub(" not", text)
     text = _ELISION.sub(" ", text)
     text = _EN_CONTRACTION.sub(" ", text)
-    return _WORD.findall(text.replace("'", " "))
+    found = _WORD.findall(text.replace("'", " "))
+    if any(w in SLANG for w in found):
+        found = [part for w in found for part in SLANG.get(w, w).replace("'", " ").split()]
+    return found
 
 
 _STEMMERS = {"fr": Stemmer.Stemmer("french"), "en": Stemmer.Stemmer("english")}
