@@ -466,7 +466,7 @@ class FakeDiscord:
             "channel_id": str(channel), "token": inter.token, "version": 1, "locale": locale,
             "app_permissions": "2248473465835073", "entitlements": [],
             "authorizing_integration_owners": {"0": str(guild)} if guild else {"1": str(user)},
-            "context": 0 if guild else 1,
+            "context": 0 if guild else 1, "attachment_size_limit": 10_485_760,
             "channel": {"id": str(channel), "type": 0 if guild else 1, "name": "c"},
         }
         if guild is not None:
