@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+import os
+from collections.abc import Awaitable, Callable
 from socket import socket
 from typing import Any
 
@@ -24,7 +25,9 @@ from telegram.ext import (
 
 from adapters.telegram.config import TelegramConfig
 from adapters.telegram.handlers import Handlers, TelegramApp
+from adapters.telegram.render import render_notice
 from bot.model import LANGS
+from bot.reloading import ReloadOutcome
 from bot.service import Service
 
 log = logging.getLogger(__name__)
@@ -71,6 +74,10 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 def build_application(service: Service, config: TelegramConfig, *,
                       rate_limiter: BaseRateLimiter[Any] | None = None) -> TelegramApp:
     """The PTB application wired to `service`: handlers, rate limiter, HTML defaults."""
+    # Opt in to PTB's timedelta durations now: otherwise building every RetryAfter (a 429)
+    # emits a deprecation warning, which `-W error` turns into a lost reply. We never read
+    # these durations ourselves.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     # httpx logs every request URL at INFO/DEBUG, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
@@ -106,12 +113,12 @@ async def start(app: TelegramApp, config: TelegramConfig, *,
     `webhook_socket`: an already bound TCP socket to serve the webhook on, instead of
     `config.listen`/`config.port` (tests bind 127.0.0.1 port 0).
     """
+    if config.webhook_url and not config.webhook_secret:
+        raise ValueError("webhook mode needs a webhook secret, checked on every request")
     await app.initialize()
     updater = app.updater
     assert updater is not None  # ApplicationBuilder always makes one unless told not to
     if config.webhook_url:
-        if not config.webhook_secret:
-            raise ValueError("webhook mode needs a webhook secret, checked on every request")
         where: dict[str, Any] = ({"unix": webhook_socket} if webhook_socket is not None
                                  else {"listen": config.listen, "port": config.port})
         await updater.start_webhook(url_path=config.webhook_path, webhook_url=config.webhook_url,
@@ -131,6 +138,20 @@ async def stop(app: TelegramApp) -> None:
     await app.shutdown()
 
 
+def admin_notifier(app: TelegramApp, service: Service, config: TelegramConfig
+                   ) -> Callable[[ReloadOutcome], Awaitable[None]]:
+    """A reload listener that tells each admin, in a private message, how a reload went."""
+
+    async def notify(outcome: ReloadOutcome) -> None:
+        answerer = service.answerer
+        text = render_notice(outcome.text(answerer, answerer.detect_language("", None)))
+        for admin in sorted(config.admins):
+            for payload in text:
+                await app.bot.send_message(admin, payload.html)
+
+    return notify
+
+
 async def serve(service: Service, config: TelegramConfig, stop_event: asyncio.Event) -> None:
     """Run the Telegram adapter until `stop_event` is set, then shut down cleanly."""
     app = build_application(service, config)
@@ -138,6 +159,8 @@ async def serve(service: Service, config: TelegramConfig, stop_event: asyncio.Ev
         await app.initialize()
         await set_commands(app, service)
         await start(app, config)
+        if config.admins:
+            service.add_reload_listener(admin_notifier(app, service, config))
         log.info("telegram adapter running as @%s (%s)", app.bot.username,
                  "webhook" if config.webhook_url else "polling")
         await stop_event.wait()

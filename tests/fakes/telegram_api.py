@@ -228,6 +228,7 @@ class FakeBotApi:
         params = await _params(request)
         call = Call(method, params)
         self.calls.append(call)
+        self._notify()  # tests may wait for a call to arrive, not only for it to be answered
         try:
             await self._maybe_fail(method)
             handler = getattr(self, f"_api_{method}", None)
