@@ -66,6 +66,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--telegram", action="store_true", help="Telegram only")
     run.add_argument("--no-log", action="store_true", help="do not record the questions")
     run.set_defaults(handler=_run)
+
+    check = sub.add_parser("check", parents=[common],
+                           help="validate settings and content, list the adapters that would start")
+    check.set_defaults(handler=_check)
+
+    stats = sub.add_parser("stats", help="what people asked: rates, top entries, unanswered")
+    stats.add_argument("--since", default="7d", help="period: 30m, 24h, 7d, 2w or all")
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
+    stats.add_argument("--export-unanswered", type=Path, metavar="FILE",
+                       help="write the unanswered groups as draft YAML entries")
+    stats.set_defaults(handler=_stats)
+
+    health = sub.add_parser("health", help="exit 1 when the running bot's heartbeat is stale")
+    health.set_defaults(handler=_health)
     return parser
 
 
@@ -141,6 +155,33 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         return _chat(args, out)
     print("platform adapters are not wired yet", file=sys.stderr)
     return 2
+
+
+def _check(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.bootstrap import run_check
+
+    return run_check(os.environ, out, content_dir=args.content)
+
+
+def _stats(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.bootstrap import load_settings
+    from bot.stats import run_stats
+
+    settings = load_settings(os.environ, out)
+    if settings is None:
+        return 2
+    return run_stats(settings.db_path, out, since=args.since, as_json=args.json,
+                     export=args.export_unanswered)
+
+
+def _health(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.bootstrap import load_settings
+    from bot.health import run_health
+
+    settings = load_settings(os.environ, out)
+    if settings is None:
+        return 2
+    return run_health(settings.heartbeat_file, settings.health_max_age, out)
 
 
 if __name__ == "__main__":
