@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from bot.answering import Answerer
-from bot.service import Service
+from bot.model import Reply
+from bot.service import Asker, Service
 from tests.fakes.discord_api import FakeDiscord, faq_content, guild_id, running_bot
 
 GUILD, CHANNEL, DM = guild_id(0), 9001, 8001
@@ -71,3 +76,54 @@ async def test_everyone_and_role_mentions_in_question_ping_no_one() -> None:
     assert all(s.body["allowed_mentions"] == {"parse": [], "replied_user": False} for s in sent)
     # The answer text itself quotes "<@42> @everyone": still nobody is notified.
     assert any("@everyone" in s.text for s in sent)
+
+
+class FailingService(Service):
+    """The real service, except that one question makes it raise."""
+
+    def ask(self, question: str, asker: Asker, lang_hint: str | None = None) -> Reply | None:
+        if "boom" in question:
+            raise RuntimeError("boom")
+        return super().ask(question, asker, lang_hint)
+
+
+async def test_an_error_is_logged_apologised_for_and_does_not_stop_the_bot(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A handler error logs a traceback and apologises; the next message is answered."""
+    svc = FailingService(Answerer(faq_content()))
+    async with FakeDiscord() as fake, running_bot(fake, svc):
+        await fake.push_message("boom", channel=DM)
+        inter = await fake.push_command("ask", {"question": "boom"}, channel=CHANNEL, guild=GUILD)
+        [sorry_slash] = await fake.responses(inter)
+        await fake.push_message("Will DeepSeek stay open source?", channel=DM)
+        sent = await fake.wait_sent(3)
+    texts = [s.text for s in sent if s.interaction_id is None]
+    assert texts[0] == svc.answerer.message("error", "fr")
+    assert sorry_slash.ephemeral and sorry_slash.content == svc.answerer.message("error", "en")
+    assert sent[-1].embeds[0]["title"] == "Will DeepSeek stay open source?"
+    assert "RuntimeError: boom" in caplog.text
+    assert "fake-token-123" not in caplog.text  # the token never reaches a log line
+
+
+async def test_cooldown_and_allowed_channels() -> None:
+    """With a cooldown a user's second question waits; a channel not allowed is ignored."""
+    async with FakeDiscord({GUILD: [CHANNEL, 9002]}) as fake, running_bot(
+        fake, service(), cooldown_seconds=600, allowed_channels=frozenset({str(CHANNEL)})
+    ):
+        bot = f"<@{fake.bot_id}>"
+        await fake.push_message(f"{bot} hello 9002", channel=9002, guild=GUILD,
+                                mentions=(fake.bot_id,))
+        await fake.push_message(f"{bot} Why did DeepSeek cut its prices?", channel=CHANNEL,
+                                guild=GUILD, mentions=(fake.bot_id,))
+        await fake.push_message(f"{bot} Will DeepSeek stay open source?", channel=CHANNEL,
+                                guild=GUILD, mentions=(fake.bot_id,))
+        inter = await fake.push_command("ask", {"question": "Will DeepSeek stay open source?"},
+                                        channel=CHANNEL, guild=GUILD)
+        [notice] = await fake.responses(inter)
+        await fake.push_message("When does Liang think AGI will arrive?", channel=DM,
+                                author=700_000_000_000_000_002)
+        sent = await fake.wait_sent(3)
+    assert notice.ephemeral and re.search(r"\b(599|600) s\b", notice.content), notice.content
+    assert [s.channel_id for s in sent] == [CHANNEL, CHANNEL, DM]  # answer, notice, other user
+    assert sent[0].embeds[0]["title"] == "Why did DeepSeek cut its prices?"

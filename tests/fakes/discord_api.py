@@ -388,9 +388,15 @@ class FakeDiscord:
         assert session is not None
         return session
 
-    async def drop(self, code: int = 4000) -> int:
-        """Close every gateway connection from the server side; the number closed."""
+    async def drop(self, code: int = 4000, forget: bool = False) -> int:
+        """Close every gateway connection from the server side; the number closed.
+
+        forget=True also drops the sessions, so a RESUME is refused (op 9) and the bot has to
+        IDENTIFY again.
+        """
         live = self._live()
+        if forget:
+            self._sessions.clear()
         for session in live:
             assert session.ws is not None
             await session.ws.close(code=code)
@@ -536,14 +542,14 @@ def pings(content: str, allowed: dict[str, Any] | None, is_reply: bool) -> list[
 # --- harness: the real bot (adapters.discord.serve) against a FakeDiscord -------------------
 @asynccontextmanager
 async def running_bot(
-    fake: FakeDiscord, service: Any, shards: int = 1, **settings: Any
+    fake: FakeDiscord, service: Any, sessions: int = 1, **settings: Any
 ) -> AsyncIterator[DiscordConfig]:
-    """Run `serve()` against `fake` until the block ends, then stop it and wait until closed."""
+    """Run `serve()` against `fake` (`sessions` gateway connections) until the block ends."""
     config = DiscordConfig(token="fake-token-123", api_url=fake.api_url,
                            gateway_url=fake.gateway_url, **settings)
     stop = asyncio.Event()
     bot = asyncio.create_task(serve(service, config, stop))
-    ready = asyncio.create_task(fake.wait_ready(shards))
+    ready = asyncio.create_task(fake.wait_ready(sessions))
     done, _ = await asyncio.wait({bot, ready}, timeout=WAIT, return_when="FIRST_COMPLETED")
     if bot in done:
         ready.cancel()
