@@ -1,0 +1,232 @@
+"""Normalisation (bot/text.py): from what people type to the tokens the matcher compares."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.text import MAX_CHARS, Normalizer, detect_language_simple, fold, stem, strip_accents, words
+from tests.unit.conftest import SYNONYMS
+
+
+@pytest.fixture(scope="module")
+def norm() -> Normalizer:
+    """A normaliser that knows the fixture's synonym groups."""
+    return Normalizer(SYNONYMS)
+
+
+# --- Unicode, case, accents -------------------------------------------------------------------
+
+
+def test_fold_applies_nfkc_and_casefold() -> None:
+    """Full-width letters, ligatures and ß fold to plain lowercase (NFKC + casefold)."""
+    assert fold("ＡＢＣ ﬁne Straße DEEPSEEK") == "abc fine strasse deepseek"
+
+
+def test_fold_keeps_accents_for_the_stemmer() -> None:
+    """fold() does not strip accents: the French stemmer needs them."""
+    assert fold("Économie") == "économie"
+
+
+def test_strip_accents_folds_accents_and_ligatures() -> None:
+    """Accents go and œ / æ become two letters."""
+    assert strip_accents("économie cœur ægis àçèêïôù") == "economie coeur aegis aceeiou"
+
+
+def test_accented_and_plain_spellings_give_the_same_tokens(norm: Normalizer) -> None:
+    """'École économique' and 'ECOLE economique' normalise alike."""
+    assert norm.tokens("École économique", "fr") == norm.tokens("ECOLE economique", "fr")
+
+
+def test_fold_cuts_very_long_input() -> None:
+    """Input longer than MAX_CHARS is cut, so the cost of a question stays bounded."""
+    assert len(fold("x" * 100_000)) == MAX_CHARS
+
+
+def test_control_characters_separate_words() -> None:
+    """NUL, escape and other control characters become spaces, not parts of words."""
+    assert words("mla\x00liang\x1bdeepseek\u200bv2") == ["mla", "liang", "deepseek", "v2"]
+
+
+# --- quotes, elisions, punctuation ----------------------------------------------------------
+
+
+def test_french_elisions_are_split_off() -> None:
+    """l', d', qu', j' disappear, leaving the word they were attached to."""
+    assert words("L'IA d'abord, qu'il j'ai") == ["ia", "abord", "il", "ai"]
+
+
+def test_curly_and_straight_apostrophes_are_the_same() -> None:
+    """l’IA (curly) and l'IA (straight) give the same words."""
+    assert words("l’IA qu’il") == words("l'IA qu'il") == ["ia", "il"]
+
+
+def test_guillemets_and_curly_quotes_are_dropped() -> None:
+    """« », “ ” and ‘ ’ around words leave only the words."""
+    assert words("« Liang » “Wenfeng” ‘DeepSeek’") == ["liang", "wenfeng", "deepseek"]
+
+
+def test_punctuation_and_emoji_are_dropped() -> None:
+    """Question marks, ellipses, brackets and emoji are not words."""
+    assert words("MLA ?!… 🎉🔥 (DeepSeek) — «ok»") == ["mla", "deepseek", "ok"]
+
+
+def test_hyphenated_words_stay_one_word() -> None:
+    """'High-Flyer' is one word, so it can match the synonym 'high-flyer'."""
+    assert words("High-Flyer") == ["high-flyer"]
+
+
+# --- stop words and negations ---------------------------------------------------------------
+
+
+def test_stop_words_are_dropped(norm: Normalizer) -> None:
+    """Articles and prepositions carry no meaning for matching."""
+    assert norm.tokens("le coût de la puce", "fr") == (stem("coût", "fr"), stem("puce", "fr"))
+    assert norm.tokens("the cost of the chip", "en") == ("cost", "chip")
+
+
+def test_french_negation_is_kept(norm: Normalizer) -> None:
+    """'pas' and 'ne' survive stop-word removal: they flip the meaning."""
+    tokens = norm.tokens("Il ne veut pas", "fr")
+    assert "pas" in tokens and "ne" in tokens
+
+
+def test_english_negation_is_kept_including_contractions(norm: Normalizer) -> None:
+    """'not' survives, and "doesn't" becomes 'does not'."""
+    assert "not" in norm.tokens("He does not want it", "en")
+    assert norm.tokens("He doesn't want it", "en") == norm.tokens("He does not want it", "en")
+
+
+def test_stop_word_only_text_is_kept(norm: Normalizer) -> None:
+    """Small talk made only of stop words ('merci', 'ok alors', 'please') still has tokens."""
+    assert norm.tokens("merci", "fr") == (stem("merci", "fr"),)
+    assert norm.tokens("ok alors", "fr") == ("ok", stem("alors", "fr"))
+    assert norm.tokens("please", "en") != ()
+
+
+def test_keep_stop_words_option_keeps_every_word(norm: Normalizer) -> None:
+    """keep_stop_words=True returns a token for every word."""
+    assert len(norm.tokens("le coût de la puce", "fr", keep_stop_words=True)) == 5
+
+
+# --- stems ------------------------------------------------------------------------------------
+
+
+def test_stems_merge_inflections() -> None:
+    """baissé / baisse / baisser, modèles / modèle and prices / price share a stem."""
+    assert stem("baissé", "fr") == stem("baisse", "fr") == stem("baisser", "fr")
+    assert stem("modèles", "fr") == stem("modèle", "fr")
+    assert stem("prices", "en") == stem("price", "en")
+
+
+def test_inflections_give_the_same_tokens_without_synonyms() -> None:
+    """Even without a synonym group, 'baissé' and 'baisse' normalise to one token."""
+    plain = Normalizer()
+    assert plain.tokens("baissé", "fr") == plain.tokens("baisse", "fr")
+
+
+def test_short_words_and_numbers_are_not_stemmed() -> None:
+    """Acronyms and numbers stay as they are (only accents are folded)."""
+    assert stem("mla", "en") == "mla"
+    assert stem("10000", "fr") == "10000"
+
+
+# --- synonyms ---------------------------------------------------------------------------------
+
+
+def test_agi_synonyms_across_languages(norm: Normalizer) -> None:
+    """IAG (fr), AGI (en) and the long forms in both languages are one token."""
+    forms = {
+        norm.tokens("IAG", "fr"),
+        norm.tokens("AGI", "en"),
+        norm.tokens("AGI", "fr"),
+        norm.tokens("intelligence artificielle générale", "fr"),
+        norm.tokens("artificial general intelligence", "en"),
+    }
+    assert forms == {("agi",)}
+
+
+def test_multi_word_synonym_inside_a_sentence(norm: Normalizer) -> None:
+    """'carte graphique' inside a question becomes the token of 'GPU'."""
+    tokens = norm.tokens("Pourquoi acheter une carte graphique ?", "fr")
+    assert "gpu" in tokens
+    assert stem("carte", "fr") not in tokens
+
+
+def test_plural_multi_word_synonym(norm: Normalizer) -> None:
+    """'cartes graphiques', 'graphics cards' and 'GPUs' all mean GPU."""
+    assert norm.tokens("cartes graphiques", "fr") == norm.tokens("GPUs", "en") == ("gpu",)
+    assert norm.tokens("graphics cards", "en") == ("gpu",)
+
+
+def test_synonym_is_never_dropped_as_a_stop_word() -> None:
+    """A synonym term that is also a stop word ('le') still maps to its canonical token."""
+    tokens = Normalizer([("leader", "le")]).tokens("le", "fr")
+    assert tokens == ("leader",)
+
+
+def test_inflected_synonym_matches(norm: Normalizer) -> None:
+    """'baissé' in a question matches the group of 'cut' through its stem."""
+    assert "cut" in norm.tokens("DeepSeek a baissé ses prix", "fr")
+
+
+# --- chat spellings, elongation, filler -----------------------------------------------------
+
+
+def test_french_chat_spellings() -> None:
+    """pk -> pourquoi, koi -> quoi, cmt -> comment."""
+    assert words("pk koi cmt") == ["pourquoi", "quoi", "comment"]
+
+
+def test_english_chat_spellings() -> None:
+    """whats -> what, u r -> you are, doesnt -> does not."""
+    assert words("whats MLA") == ["what", "mla"]
+    assert words("u r") == ["you", "are"]
+    assert words("doesnt") == ["does", "not"]
+
+
+def test_elongated_letters_are_shortened() -> None:
+    """'bonjouuur', 'heyyy' and 'merciii' lose the repeated letters; double letters stay."""
+    assert words("bonjouuur heyyy merciii cool") == ["bonjour", "hey", "merci", "cool"]
+
+
+def test_repeated_digits_are_kept() -> None:
+    """Numbers such as 10000 are not shortened like elongated letters."""
+    assert words("10000") == ["10000"]
+
+
+def test_english_filler_phrases_are_dropped(norm: Normalizer) -> None:
+    """'can you tell me' / 'do you know' say nothing about the topic."""
+    plain = norm.tokens("who is Liang", "en")
+    assert norm.tokens("can you tell me who is Liang", "en") == plain
+    assert norm.tokens("do you know who is Liang", "en") == plain
+
+
+def test_french_filler_phrases_are_dropped() -> None:
+    """'dis-moi', 'peux-tu me dire' and 'je voudrais savoir' go."""
+    plain = words("qui est Liang")
+    assert words("dis-moi qui est Liang") == plain
+    assert words("peux-tu me dire qui est Liang") == plain
+    assert words("je voudrais savoir qui est Liang") == plain
+
+
+# --- keys and simple language detection -----------------------------------------------------
+
+
+def test_key_is_the_same_for_two_spellings_of_one_question(norm: Normalizer) -> None:
+    """key() ignores case, accents, punctuation and stop words."""
+    assert norm.key("Qui est Liang Wenfeng ?") == norm.key("qui EST liang wenfeng")
+
+
+def test_simple_language_detection() -> None:
+    """Marker words tell French from English; a tie gives the default."""
+    assert detect_language_simple("Pourquoi DeepSeek a-t-il baissé ses prix ?") == "fr"
+    assert detect_language_simple("Why did DeepSeek cut its prices?") == "en"
+    assert detect_language_simple("MLA") == "fr"
+    assert detect_language_simple("MLA", default="en") == "en"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🎉", "\x00", "'", "-", "_", "\ud800"])
+def test_degenerate_text_has_no_words(norm: Normalizer, text: str) -> None:
+    """Empty, blank, emoji, NUL, a bare apostrophe, dashes, a lone surrogate: no words."""
+    assert words(text) == []
+    assert norm.tokens(text, "fr") == ()
