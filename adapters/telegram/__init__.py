@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.telegram.app import build_application, serve, set_commands, start, stop
+from adapters.telegram.app import TelegramRunner, build_application, serve
 from adapters.telegram.config import TelegramConfig
 
-__all__ = ["TelegramConfig", "build_application", "serve", "set_commands", "start", "stop"]
+__all__ = ["TelegramConfig", "TelegramRunner", "build_application", "serve"]

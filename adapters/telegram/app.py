@@ -10,7 +10,6 @@ import asyncio
 import logging
 import os
 from collections.abc import Awaitable, Callable
-from socket import socket
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -26,6 +25,7 @@ from telegram.ext import (
 from adapters.telegram.config import TelegramConfig
 from adapters.telegram.handlers import Handlers, TelegramApp
 from adapters.telegram.render import render_notice
+from adapters.telegram.webhook import WebhookServer
 from bot.model import LANGS
 from bot.reloading import ReloadOutcome
 from bot.service import Service
@@ -81,7 +81,7 @@ def build_application(service: Service, config: TelegramConfig, *,
     # httpx logs every request URL at INFO/DEBUG, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(config.token)
         .base_url(config.api_base_url)
@@ -90,8 +90,10 @@ def build_application(service: Service, config: TelegramConfig, *,
         .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES))
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .build()
     )
+    if config.webhook_url:
+        builder = builder.updater(None)  # our WebhookServer feeds the update queue
+    app = builder.build()
     Handlers(service, config).register(app)
     return app
 
@@ -106,36 +108,40 @@ async def set_commands(app: TelegramApp, service: Service) -> None:
         await app.bot.set_my_commands(commands, language_code=lang)
 
 
-async def start(app: TelegramApp, config: TelegramConfig, *,
-                webhook_socket: socket | None = None) -> None:
-    """Initialise, register commands... then receive updates (webhook if configured, else polling).
+class TelegramRunner:
+    """One running adapter: the PTB application, polling or fed by our webhook server."""
 
-    `webhook_socket`: an already bound TCP socket to serve the webhook on, instead of
-    `config.listen`/`config.port` (tests bind 127.0.0.1 port 0).
-    """
-    if config.webhook_url and not config.webhook_secret:
-        raise ValueError("webhook mode needs a webhook secret, checked on every request")
-    await app.initialize()
-    updater = app.updater
-    assert updater is not None  # ApplicationBuilder always makes one unless told not to
-    if config.webhook_url:
-        where: dict[str, Any] = ({"unix": webhook_socket} if webhook_socket is not None
-                                 else {"listen": config.listen, "port": config.port})
-        await updater.start_webhook(url_path=config.webhook_path, webhook_url=config.webhook_url,
-                                    secret_token=config.webhook_secret,
-                                    allowed_updates=ALLOWED_UPDATES, **where)
-    else:
-        await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-    await app.start()
+    def __init__(self, service: Service, config: TelegramConfig, *,
+                 rate_limiter: BaseRateLimiter[Any] | None = None) -> None:
+        self.service, self.config = service, config
+        self.app = build_application(service, config, rate_limiter=rate_limiter)
+        # Built now so a webhook without a secret fails before any network call.
+        self.webhook = WebhookServer(self.app, config) if config.webhook_url else None
 
+    async def start(self) -> None:
+        """Log in (getMe), register the commands, then receive updates."""
+        await self.app.initialize()
+        await set_commands(self.app, self.service)
+        if self.webhook is None:
+            assert self.app.updater is not None  # built with one in polling mode
+            await self.app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            await self.app.start()
+            return
+        await self.app.bot.set_webhook(self.config.webhook_url or "",
+                                       secret_token=self.config.webhook_secret,
+                                       allowed_updates=ALLOWED_UPDATES)
+        await self.app.start()
+        self.webhook.start()
 
-async def stop(app: TelegramApp) -> None:
-    """Stop receiving, finish the updates in flight (their replies are sent), then close."""
-    if app.updater is not None and app.updater.running:
-        await app.updater.stop()
-    if app.running:
-        await app.stop()
-    await app.shutdown()
+    async def stop(self) -> None:
+        """Stop receiving, finish the updates in flight (their replies are sent), then close."""
+        if self.webhook is not None:
+            await self.webhook.stop()
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
 
 
 def admin_notifier(app: TelegramApp, service: Service, config: TelegramConfig
@@ -154,15 +160,13 @@ def admin_notifier(app: TelegramApp, service: Service, config: TelegramConfig
 
 async def serve(service: Service, config: TelegramConfig, stop_event: asyncio.Event) -> None:
     """Run the Telegram adapter until `stop_event` is set, then shut down cleanly."""
-    app = build_application(service, config)
+    runner = TelegramRunner(service, config)
     try:
-        await app.initialize()
-        await set_commands(app, service)
-        await start(app, config)
+        await runner.start()
         if config.admins:
-            service.add_reload_listener(admin_notifier(app, service, config))
-        log.info("telegram adapter running as @%s (%s)", app.bot.username,
-                 "webhook" if config.webhook_url else "polling")
+            service.add_reload_listener(admin_notifier(runner.app, service, config))
+        log.info("telegram adapter running as @%s (%s)", runner.app.bot.username,
+                 "webhook" if config.webhook_url else "long polling")
         await stop_event.wait()
     finally:
-        await stop(app)
+        await runner.stop()

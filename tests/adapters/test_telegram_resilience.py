@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import sqlite3
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from adapters.telegram import TelegramConfig, serve
+from adapters.telegram import TelegramConfig, TelegramRunner, serve
 from adapters.telegram.app import admin_notifier
 from bot.answering import Answerer
 from bot.model import Entry, frozen_map
@@ -141,43 +140,40 @@ async def test_slow_send_in_one_chat_does_not_hold_other_chats(service: Service)
 
 async def test_webhook_answers_with_secret_and_rejects_without(service: Service) -> None:
     """Webhook mode: setWebhook carries the secret; a POST without it or with a wrong one is
-    refused with 403 and never answered; with it, the update is answered."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    sock.setblocking(False)
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}/tg-hook"
-    settings = {"webhook_url": "https://bot.example.org/tg-hook", "webhook_secret": "s3cret_t0ken"}
-    try:
-        async with running_telegram(service, webhook_socket=sock, **settings) as (api, _), \
-                aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WAIT)) as http:
-            assert api.webhook["url"] == "https://bot.example.org/tg-hook"
-            assert api.webhook["secret_token"] == "s3cret_t0ken"
-            denied = api.stamp(api.message(USER, "Qu'est-ce que DeepSeek ?"))
-            statuses = []
-            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
-                async with http.post(url, json=denied, headers=headers) as response:
-                    statuses.append(response.status)
-            update = api.stamp(api.message(USER, WHO))
-            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret_t0ken"}
-            async with http.post(url, json=update, headers=headers) as response:
+    refused with 403 and never answered; with it, the update is answered. /healthz says ok."""
+    settings = {"webhook_url": "https://bot.example.org/tg-hook", "webhook_secret": "s3cret_t0ken",
+                "listen": "127.0.0.1", "port": 0}
+    async with running_telegram(service, **settings) as (api, runner), \
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WAIT)) as http:
+        assert runner.webhook is not None
+        root = f"http://127.0.0.1:{runner.webhook.port}"
+        assert api.webhook["url"] == "https://bot.example.org/tg-hook"
+        assert api.webhook["secret_token"] == "s3cret_t0ken"
+        denied = api.stamp(api.message(USER, "Qu'est-ce que DeepSeek ?"))
+        statuses = []
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+            async with http.post(f"{root}/tg-hook", json=denied, headers=headers) as response:
                 statuses.append(response.status)
-            sent = await api.wait_sent(USER)
-    finally:
-        sock.close()
-    assert statuses == [403, 403, 200]
+        update = api.stamp(api.message(USER, WHO))
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret_t0ken"}
+        async with http.post(f"{root}/tg-hook", json=update, headers=headers) as response:
+            statuses.append(response.status)
+        async with http.post(f"{root}/tg-hook", data=b"{not json", headers=headers) as response:
+            statuses.append(response.status)
+        sent = await api.wait_sent(USER)
+        async with http.get(f"{root}/healthz") as response:
+            health = (response.status, await response.text())
+    assert statuses == [403, 403, 200, 400]
     assert len(sent) == 1 and sent[0]["text"].startswith(WHO)
+    assert health == (200, "ok\n")
     assert api.calls_of("getUpdates") == []
 
 
 def test_webhook_mode_requires_a_secret(service: Service) -> None:
     """Webhook mode without a secret token refuses to start (every request must be checked)."""
-    from adapters.telegram import build_application, start
-
     config = TelegramConfig(token="1:x", webhook_url="https://bot.example.org/hook")
-    app = build_application(service, config)
     with pytest.raises(ValueError, match="secret"):
-        asyncio.run(start(app, config))
+        TelegramRunner(service, config)
 
 
 async def test_serve_stops_cleanly_and_finishes_reply_in_flight(service: Service) -> None:
@@ -226,13 +222,14 @@ async def test_feedback_buttons_store_the_vote(answerer: Answerer, tmp_path: Pat
 async def test_reload_is_for_admins_and_admins_hear_of_reloads(service: Service) -> None:
     """/reload: refused to others, done for an admin; an automatic reload is told to admins."""
     service.set_reloader(lambda: ReloadOutcome(True, 42))
-    async with running_telegram(service, admins=frozenset({USER})) as (api, app):
+    async with running_telegram(service, admins=frozenset({USER})) as (api, runner):
         api.push(api.message(OTHER, "/reload", lang="en"))
         api.push(api.message(USER, "/reload"))
         await api.wait_sent(OTHER)
         await api.wait_sent(USER)
         config = TelegramConfig(token=api.token, admins=frozenset({USER}))
-        await admin_notifier(app, service, config)(ReloadOutcome(False, 6, ("qa/x.yaml:3: bad",)))
+        notify = admin_notifier(runner.app, service, config)
+        await notify(ReloadOutcome(False, 6, ("qa/x.yaml:3: bad",)))
         sent = await api.wait_sent(USER, 2)
     assert api.sent_to(OTHER)[0]["text"] == service.answerer.message("not_admin", "en")
     assert sent[0]["text"] == service.answerer.message("reload_ok", "fr", entries=42)

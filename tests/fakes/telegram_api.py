@@ -21,14 +21,12 @@ from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from socket import socket
 from typing import Any
 
 from aiohttp import web
 from telegram.ext import BaseRateLimiter
 
-from adapters.telegram import TelegramConfig, build_application, set_commands, start, stop
-from adapters.telegram.handlers import TelegramApp
+from adapters.telegram import TelegramConfig, TelegramRunner
 from bot.service import Service
 
 JSON_FIELDS = {"reply_markup", "results", "commands", "allowed_updates", "entities",
@@ -400,22 +398,20 @@ WAIT = 15.0  # seconds: the bound on every wait of the harness
 
 @asynccontextmanager
 async def running_telegram(service: Service, *, rate_limiter: BaseRateLimiter[Any] | None = None,
-                           webhook_socket: socket | None = None, **settings: Any
-                           ) -> AsyncIterator[tuple[FakeBotApi, TelegramApp]]:
+                           **settings: Any) -> AsyncIterator[tuple[FakeBotApi, TelegramRunner]]:
     """The real PTB application of our adapter, polling (or webhook) against a fresh fake API.
 
-    Manual lifecycle: initialise, register commands, start, ... stop, shut down; each step
-    bounded by a timeout so a hung bot fails the test instead of hanging it.
+    Manual lifecycle: start (getMe, commands, polling or webhook) ... stop (finish in-flight
+    updates, shut down); each step bounded by a timeout so a hung bot fails the test instead
+    of hanging it.
     """
     api = FakeBotApi()
     root = await api.start()
     config = TelegramConfig(token=api.token, base_url=root, **settings)
-    app = build_application(service, config, rate_limiter=rate_limiter)
+    runner = TelegramRunner(service, config, rate_limiter=rate_limiter)
     try:
-        await asyncio.wait_for(app.initialize(), WAIT)
-        await asyncio.wait_for(set_commands(app, service), WAIT)
-        await asyncio.wait_for(start(app, config, webhook_socket=webhook_socket), WAIT)
-        yield api, app
+        await asyncio.wait_for(runner.start(), WAIT)
+        yield api, runner
     finally:
-        await asyncio.wait_for(stop(app), WAIT)
+        await asyncio.wait_for(runner.stop(), WAIT)
         await api.close()
