@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Secret, Settings
+from bot.config import OPTIONS, ConfigError, Secret, Settings
 
 
 def test_defaults_without_any_variable() -> None:
@@ -124,3 +124,14 @@ def test_unknown_bot_variable_is_a_warning() -> None:
     """A misspelt BOT_* variable is surfaced as a warning rather than silently ignored."""
     settings = Settings.from_env({"BOT_RATE_LIMT": "3"})
     assert settings.warnings == ("unknown environment variable BOT_RATE_LIMT (ignored)",)
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_example_files_are_valid_and_complete() -> None:
+    """config.example.yaml loads without error and .env.example mentions every variable."""
+    Settings.from_env({"BOT_CONFIG": str(REPO / "config.example.yaml")})
+    documented = (REPO / ".env.example").read_text(encoding="utf-8")
+    missing = [o.env for o in OPTIONS if o.env not in documented]
+    assert missing == []
