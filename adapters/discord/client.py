@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import re
 from typing import Any
 
 import discord
@@ -18,10 +19,11 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from adapters.discord import commands, components
+from adapters.discord import commands, components, render, sending
 from adapters.discord.config import DiscordConfig
 from adapters.discord.handlers import Handlers
 from adapters.discord.sending import NO_PINGS
+from bot.reloading import ReloadOutcome
 from bot.service import Service
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,19 @@ class FaqClient(discord.Client):
         ):
             self.shard_count, _, _ = await self.http.get_bot_gateway()
 
+    async def tell_admins(self, outcome: ReloadOutcome) -> None:
+        """A reload listener: tell each admin, in a DM, how an automatic content reload went."""
+        if self.is_closed():
+            return
+        answerer = self.handlers.service.answerer
+        payloads = render.render_text(outcome.text(answerer, answerer.detect_language("", None)))
+        for admin in sorted(self.config.admins):
+            try:
+                user = await self.fetch_user(admin)
+                await sending.to_channel(user, payloads)
+            except discord.HTTPException:  # an admin who left or closed their DMs: the others
+                log.warning("discord: could not tell admin about the reload", exc_info=True)
+
     async def on_message(self, message: discord.Message) -> None:
         """A message the bot can see: the handlers decide whether it is a question."""
         if self.user is not None:
@@ -108,8 +123,16 @@ def point_at(config: DiscordConfig) -> None:
     discord.py reads these two class attributes; setting them here (never at import) keeps a
     process that was pointed at a proxy or a test server from leaking it into the next client.
     """
-    Route.BASE = (config.api_url or DISCORD_API_URL).rstrip("/")
+    Route.BASE = api_base(config.api_url or DISCORD_API_URL)
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url or DISCORD_GATEWAY_URL)
+
+
+def api_base(url: str) -> str:
+    """The REST base with the API version: a bare proxy URL gets discord.py's `/api/v10`."""
+    url = url.rstrip("/")
+    if re.search(r"/api/v\d+$", url):
+        return url
+    return url + ("/v10" if url.endswith("/api") else "/api/v10")
 
 
 def build_client(service: Service, config: DiscordConfig) -> FaqClient:
@@ -124,6 +147,8 @@ def build_client(service: Service, config: DiscordConfig) -> FaqClient:
 async def serve(service: Service, config: DiscordConfig, stop: asyncio.Event) -> None:
     """Run the bot until `stop` is set, then close cleanly; raises if the connection fails."""
     client = build_client(service, config)
+    if config.admins:
+        service.add_reload_listener(client.tell_admins)
     async with client:
         runner = asyncio.create_task(client.start(config.token), name="discord-client")
         stopper = asyncio.create_task(stop.wait(), name="discord-stop")

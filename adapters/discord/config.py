@@ -13,10 +13,10 @@ class DiscordConfig:
     """Everything the Discord adapter needs; `repr` never shows the token.
 
     api_url / gateway_url: a REST or gateway proxy (our fake Discord in tests); None = Discord's.
-    api_url is the full API base, version included: https://discord.com/api/v10.
+    api_url may end with the API version (https://discord.com/api/v10); if not, /api/v10 is added.
     shards: "auto" runs every shard in this process; shard_ids + shard_count split a large bot
     over several processes; neither = one unsharded connection.
-    admins / allowed_channels: Discord ids as strings; allowed_channels empty = every channel.
+    admins / allowed_channels: Discord ids; allowed_channels empty = every channel.
     cooldown_seconds: per-user pause between two questions (0 = none), admins exempt.
     """
 
@@ -28,8 +28,8 @@ class DiscordConfig:
     shard_count: int | None = None
     sync: SyncMode = "none"
     sync_guild: int | None = None
-    admins: frozenset[str] = frozenset()
-    allowed_channels: frozenset[str] = frozenset()
+    admins: frozenset[int] = frozenset()
+    allowed_channels: frozenset[int] = frozenset()
     cooldown_seconds: float = 0.0
 
     def __repr__(self) -> str:
@@ -48,12 +48,10 @@ class DiscordConfig:
         """Whether the bot runs through discord.py's AutoShardedClient."""
         return self.shards == "auto" or self.shard_ids is not None or self.shard_count is not None
 
-    def is_admin(self, user_id: int | str) -> bool:
+    def is_admin(self, user_id: int) -> bool:
         """Whether this Discord user id is one of the bot's admins."""
-        return str(user_id) in {str(a) for a in self.admins}
+        return user_id in self.admins
 
-    def allows(self, channel_id: int | str, *, private: bool) -> bool:
+    def allows(self, channel_id: int, *, private: bool) -> bool:
         """Whether the bot may answer in this channel (DMs always; guild channels if listed)."""
-        return private or not self.allowed_channels or str(channel_id) in {
-            str(c) for c in self.allowed_channels
-        }
+        return private or not self.allowed_channels or channel_id in self.allowed_channels

@@ -173,7 +173,7 @@ async def test_help_and_reload_permissions() -> None:
     service = Service(Answerer(faq_content()))
     admin = 700_000_000_000_000_009
     lang: Lang = "fr"
-    async with FakeDiscord() as fake, running_bot(fake, service, admins=frozenset({str(admin)})):
+    async with FakeDiscord() as fake, running_bot(fake, service, admins=frozenset({admin})):
         helped = await fake.push_command("help", locale="fr", **WHERE)
         refused = await fake.push_command("reload", locale="fr", **WHERE)
         allowed = await fake.push_command("reload", locale="fr", user=admin, **WHERE)

@@ -109,7 +109,7 @@ async def test_an_error_is_logged_apologised_for_and_does_not_stop_the_bot(
 async def test_cooldown_and_allowed_channels() -> None:
     """With a cooldown a user's second question waits; a channel not allowed is ignored."""
     async with FakeDiscord({GUILD: [CHANNEL, 9002]}) as fake, running_bot(
-        fake, service(), cooldown_seconds=600, allowed_channels=frozenset({str(CHANNEL)})
+        fake, service(), cooldown_seconds=600, allowed_channels=frozenset({CHANNEL})
     ):
         bot = f"<@{fake.bot_id}>"
         await fake.push_message(f"{bot} hello 9002", channel=9002, guild=GUILD,

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 from adapters.discord import DiscordConfig, sync_commands
+from adapters.discord.client import api_base
 from adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_LIMIT, LABEL_LIMIT, render, split_text
 from bot.answering import Answerer
 from bot.model import Reply, Suggestion
+from bot.reloading import ReloadOutcome
 from bot.service import Service
 from tests.fakes.discord_api import FakeDiscord, faq_content, running_bot
 
@@ -97,3 +99,23 @@ def test_render_answer_has_feedback_buttons_only_with_a_ref() -> None:
     assert [b.custom_id for b in plain.buttons] == []
     assert [b.custom_id for b in rated.buttons] == ["faq:f:up:en:abc123", "faq:f:down:en:abc123"]
     assert plain.embed is not None and plain.embed.footer.text == "S"
+
+
+async def test_automatic_reload_outcome_is_sent_to_admins_by_dm() -> None:
+    """A reload listener DMs each Discord admin how an automatic reload went (file, line)."""
+    svc = service()
+    admins = frozenset({700_000_000_000_000_031, 700_000_000_000_000_032})
+    outcome = ReloadOutcome(False, 4, ("content/qa/prices.yaml:12: answer.fr is empty",), "watch")
+    async with FakeDiscord() as fake, running_bot(fake, svc, admins=admins):
+        await svc.notify_reload(outcome)
+        sent = await fake.wait_sent(2)
+    assert len({s.channel_id for s in sent}) == 2  # one DM channel per admin
+    assert all("content/qa/prices.yaml:12" in s.content for s in sent)
+    assert all(s.content == outcome.text(svc.answerer, "fr") for s in sent)
+
+
+def test_api_url_gets_the_api_version_when_missing() -> None:
+    """DISCORD_API_URL may be a bare proxy URL: /api/v10 is added; a versioned one is kept."""
+    assert api_base("https://proxy.example") == "https://proxy.example/api/v10"
+    assert api_base("https://proxy.example/api/") == "https://proxy.example/api/v10"
+    assert api_base("http://127.0.0.1:8080/api/v10") == "http://127.0.0.1:8080/api/v10"

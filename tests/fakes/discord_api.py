@@ -129,6 +129,8 @@ class FakeDiscord:
         app.router.add_get(api + "/users/@me", self._me)
         app.router.add_get(api + "/applications/@me", self._application)
         app.router.add_get(api + "/oauth2/applications/@me", self._application)
+        app.router.add_get(api + "/users/{user}", self._user)
+        app.router.add_post(api + "/users/@me/channels", self._open_dm)
         app.router.add_get(api + "/gateway/bot", self._gateway_bot)
         app.router.add_get(api + "/gateway", self._gateway_bot)
         app.router.add_post(api + "/channels/{channel}/messages", self._create_message)
@@ -199,6 +201,17 @@ class FakeDiscord:
 
     async def _me(self, request: web.Request) -> web.Response:
         return self._json(self.bot_user())
+
+    async def _user(self, request: web.Request) -> web.Response:
+        user = int(request.match_info["user"])
+        return self._json(self.user_json(user, f"user{user}"))
+
+    async def _open_dm(self, request: web.Request) -> web.Response:
+        user = int((await request.json())["recipient_id"])
+        channel = 8_000_000_000_000_000 + user % 1_000_000
+        self._dm_channels.add(channel)
+        return self._json({"id": str(channel), "type": 1, "last_message_id": None,
+                           "recipients": [self.user_json(user, f"user{user}")]})
 
     async def _application(self, request: web.Request) -> web.Response:
         return self._json({
