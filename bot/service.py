@@ -104,6 +104,11 @@ class Service:
         """Adapters register a coroutine that tells their admins how an automatic reload went."""
         self._listeners.append(listener)
 
+    def remove_reload_listener(self, listener: ReloadListener) -> None:
+        """Forget a listener (an adapter shutting down); unknown listeners are ignored."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
     async def notify_reload(self, outcome: ReloadOutcome) -> None:
         """Call every reload listener; one failing listener does not stop the others."""
         for listener in list(self._listeners):

@@ -212,3 +212,6 @@ async def test_reload_listeners_all_run_even_if_one_fails(answerer: Answerer) ->
     outcome = ReloadOutcome(True, 3)
     await asyncio.wait_for(service.notify_reload(outcome), 5)
     assert seen == [outcome]
+    service.remove_reload_listener(working)
+    await asyncio.wait_for(service.notify_reload(outcome), 5)
+    assert seen == [outcome]
