@@ -80,7 +80,10 @@ class Handlers:
             return
         reply = self.service.ask(question, asker, _locale(interaction))
         if reply is None:
-            await sending.to_interaction(interaction, self._notice("rate_limited", interaction))
+            # Stay silent (the user was already told about the limit), but a slash command
+            # must be acknowledged: acknowledge privately, then remove the placeholder.
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            await interaction.delete_original_response()
             return
         ephemeral = reply.kind in ("unknown", "notice")
         await sending.to_interaction(interaction, render.render(reply, ephemeral=ephemeral))

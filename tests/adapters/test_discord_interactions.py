@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Literal
 
 from bot.answering import Answerer
@@ -184,3 +185,21 @@ async def test_help_and_reload_permissions() -> None:
     assert refusal.content == service.answerer.message("not_admin", lang)
     assert deferral.body["type"] == 5 and outcome.ephemeral
     assert outcome.content and outcome.content != refusal.content
+
+
+async def test_rate_limited_ask_gets_one_notice_then_silence() -> None:
+    """Over the service's limit: one private notice, then silence (acknowledged, then removed)."""
+    service = Service(Answerer(faq_content()), rate_limit=1)
+    async with FakeDiscord() as fake, running_bot(fake, service):
+        first, second, third = [
+            await fake.push_command("ask", {"question": q}, **WHERE)
+            for q in ("Will DeepSeek stay open source?", "When does Liang think AGI will arrive?",
+                      "Why did DeepSeek cut its prices?")
+        ]
+        [answer], [notice], [placeholder] = [await fake.responses(i) for i in (first, second,
+                                                                                third)]
+        await fake.until(lambda: third.deleted)
+    assert answer.embeds and not answer.ephemeral
+    pattern = re.escape(service.answerer.message("rate_limited", "en", seconds="N"))
+    assert notice.ephemeral and re.fullmatch(pattern.replace("N", r"\d+"), notice.content)
+    assert placeholder.body["type"] == 5 and placeholder.ephemeral and len(third.sent) == 1

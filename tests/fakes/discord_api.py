@@ -98,6 +98,7 @@ class _Interaction:
     token: str
     channel_id: int
     answered: bool = False
+    deleted: bool = False  # the original response was deleted
     sent: list[Sent] = field(default_factory=list)
 
 
@@ -136,6 +137,7 @@ class FakeDiscord:
         app.router.add_post(api + "/channels/{channel}/messages", self._create_message)
         app.router.add_post(api + "/interactions/{id}/{token}/callback", self._callback)
         app.router.add_post(api + "/webhooks/{app}/{token}", self._followup)
+        app.router.add_delete(api + "/webhooks/{app}/{token}/messages/@original", self._delete)
         app.router.add_put(api + "/applications/{app}/commands", self._sync)
         app.router.add_put(api + "/applications/{app}/guilds/{guild}/commands", self._sync)
         app.router.add_get("/gateway", self._gateway)
@@ -279,6 +281,14 @@ class FakeDiscord:
             return self._error(400, 50035, problem)
         sent = self._record("followup", inter.channel_id, body, inter)
         return self._json(self.message_json(sent, self.bot_user()))
+
+    async def _delete(self, request: web.Request) -> web.Response:
+        inter = self._interactions.get(request.match_info["token"])
+        if inter is None or not inter.answered:
+            return self._error(404, 10008, "Unknown Message")
+        inter.deleted = True
+        await self._notify()
+        return web.Response(status=204)
 
     def _record(
         self, kind: str, channel: int, body: dict[str, Any], inter: _Interaction | None = None
