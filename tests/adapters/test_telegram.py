@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from bot.answering import Answerer
+from bot.content import load_content
 from bot.model import Content, Entry, Topic, frozen_map
 from bot.service import Service
 from tests.fakes.telegram_api import FakeBotApi, running_telegram
@@ -247,3 +248,19 @@ def test_fake_rejects_unknown_methods_and_bad_html() -> None:
         parse_html("a & b")
     assert parse_html("<b>a</b> &amp; &lt;b&gt;") == "a & <b>"
     assert FakeBotApi().username == "liang_faq_bot"
+
+
+async def test_real_content_answers_in_both_languages() -> None:
+    """Real content/ folder: "Qui est Liang Wenfeng ?" → who-is-liang-wenfeng, in fr and en."""
+    service = Service(Answerer(load_content()))
+    entry = service.answerer.content.entry("who-is-liang-wenfeng")
+    assert entry is not None
+    async with running_telegram(service) as (api, _):
+        api.push(api.message(USER, "Qui est Liang Wenfeng ?", lang="fr"))
+        api.push(api.message(USER + 1, "Who is Liang Wenfeng?", lang="en"))
+        (fr,) = await api.wait_sent(USER)
+        (en,) = await api.wait_sent(USER + 1)
+    for sent, lang in ((fr, "fr"), (en, "en")):
+        assert sent["text"].startswith(entry.question(lang))  # type: ignore[arg-type]
+        assert [b["callback_data"] for b in buttons(sent)][: len(entry.related)] == [
+            f"a:{r}:{lang}" for r in entry.related]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,7 +22,9 @@ from adapters.telegram.render import (
     split_html,
     to_html,
 )
-from bot.model import Lang, Reply, Suggestion
+from bot.answering import Answerer
+from bot.content import load_content
+from bot.model import LANGS, Lang, Reply, Suggestion
 from tests.fakes.telegram_api import parse_html
 
 
@@ -176,3 +179,21 @@ def test_config_repr_hides_secrets_and_builds_urls() -> None:
     assert TelegramConfig(token="t").api_base_url == "https://api.telegram.org/bot"
     assert config.chat_allowed(-5) and not TelegramConfig("t", allowed_chats=frozenset({1})
                                                           ).chat_allowed(2)
+
+
+def test_every_real_answer_renders_to_valid_telegram_messages() -> None:
+    """Each entry of the real content, in each language, renders to HTML Telegram accepts:
+    valid markup, parts within 4096, callback data within 64 bytes, the source last."""
+    answerer = Answerer(load_content())
+    for entry in answerer.content.entries:
+        for lang in LANGS:
+            reply = replace(answerer.answer_entry(entry.id, lang), ref="0123456789abcdef")
+            parts = render_reply(reply, answerer.message)
+            for part in parts:
+                assert size(part.html) <= MAX_TEXT and parse_html(part.html), entry.id
+            keyboard = parts[-1].keyboard
+            assert keyboard is not None, entry.id  # the feedback row at least
+            for row in keyboard.inline_keyboard:
+                assert all(len(str(b.callback_data).encode()) <= 64 for b in row), entry.id
+            if entry.source:
+                assert parse_html(parts[-1].html).endswith(entry.source.strip()), entry.id
