@@ -254,22 +254,22 @@ def command_argument(text: str) -> str:
 
 
 def addressed_text(message: Message, bot_id: int, bot_username: str | None) -> str | None:
-    """The question in `message` if it is addressed to the bot, else None (ignore it)."""
+    """The question in `message` if it is addressed to the bot (our @mentions removed), else
+    None: in a group, only a mention of the bot or a reply to one of its messages counts."""
     text = message.text or ""
-    if message.chat.type == ChatType.PRIVATE:
-        return text
-    replied = message.reply_to_message
-    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
-        return text
-    mentions = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
-    ours = [
-        part for entity, part in mentions.items()
-        if (entity.type == MessageEntity.MENTION and bot_username
-            and part.lower() == f"@{bot_username.lower()}")
-        or (entity.user is not None and entity.user.id == bot_id)
-    ]
-    if not ours:
-        return None
+    ours = _our_mentions(message, bot_id, bot_username)
     for part in ours:
         text = text.replace(part, " ")
-    return " ".join(text.split())
+    replied = message.reply_to_message
+    to_us = replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
+    if message.chat.type == ChatType.PRIVATE or ours or to_us:
+        return " ".join(text.split())
+    return None
+
+
+def _our_mentions(message: Message, bot_id: int, bot_username: str | None) -> list[str]:
+    mentions = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    handle = f"@{bot_username}".lower() if bot_username else None
+    return [part for entity, part in mentions.items()
+            if (entity.type == MessageEntity.MENTION and part.lower() == handle)
+            or (entity.user is not None and entity.user.id == bot_id)]

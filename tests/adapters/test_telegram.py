@@ -226,6 +226,7 @@ async def test_inline_query_returns_articles(service: Service) -> None:
     assert 1 <= len(results) <= 5
     assert results[0]["id"] == "who-is-liang-wenfeng"
     assert results[0]["type"] == "article"
+    assert results[0]["input_message_content"]["parse_mode"] == "HTML"
     assert "est le fondateur" in results[0]["input_message_content"]["message_text"]
 
 
@@ -264,3 +265,39 @@ async def test_real_content_answers_in_both_languages() -> None:
         assert sent["text"].startswith(entry.question(lang))  # type: ignore[arg-type]
         assert [b["callback_data"] for b in buttons(sent)][: len(entry.related)] == [
             f"a:{r}:{lang}" for r in entry.related]
+
+
+def test_addressed_text_rules() -> None:
+    """Who is talking to the bot: private always; in groups a mention of it or a reply to it."""
+    import datetime as dt
+
+    from telegram import Chat, Message, MessageEntity, User
+
+    from adapters.telegram.handlers import addressed_text
+
+    bot = User(42, "Bot", is_bot=True, username="liang_faq_bot")
+    someone = User(7, "Ada", is_bot=False)
+    group, private = Chat(-1, Chat.SUPERGROUP), Chat(7, Chat.PRIVATE)
+    when = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+    def says(text: str, chat: Chat = group, reply_to: Message | None = None,
+             entities: tuple[MessageEntity, ...] = ()) -> str | None:
+        message = Message(1, when, chat, from_user=someone, text=text, entities=entities,
+                          reply_to_message=reply_to)
+        return addressed_text(message, bot.id, bot.username)
+
+    def mention(offset: int, length: int) -> MessageEntity:
+        return MessageEntity(MessageEntity.MENTION, offset, length)
+
+    ours = Message(9, when, group, from_user=bot, text="an answer")
+    theirs = Message(8, when, group, from_user=someone, text="chatter")
+    assert says("Qui est Liang ?", chat=private) == "Qui est Liang ?"
+    assert says("Qui est Liang ?") is None
+    assert says("@Liang_FAQ_bot  Qui est Liang ?", entities=(mention(0, 14),)) == "Qui est Liang ?"
+    assert says("@otherbot Qui ?", entities=(mention(0, 9),)) is None
+    assert says("et lui ?", reply_to=ours) == "et lui ?"
+    assert says("et lui ?", reply_to=theirs) is None
+    assert says("@liang_faq_bot et lui ?", reply_to=ours,
+                entities=(mention(0, 14),)) == "et lui ?"
+    text_mention = MessageEntity(MessageEntity.TEXT_MENTION, 0, 3, user=bot)
+    assert says("Bot, qui ?", entities=(text_mention,)) == ", qui ?"
