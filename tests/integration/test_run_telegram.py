@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 from pathlib import Path
 
 from bot.bootstrap import adapters, build_service, serve_all
@@ -19,6 +18,7 @@ from bot.health import heartbeat_age
 from tests.fakes.telegram_api import FakeBotApi
 from tests.unit.test_reloading import NEW_ENTRY
 from tests.unit.test_service import write_content
+from tests.unit.test_storage import fetch
 
 USER, ADMIN = 4242, 1001
 WAIT = 15.0
@@ -64,12 +64,11 @@ async def test_run_question_feedback_reload_and_sigterm(tmp_path: Path) -> None:
         await api.close()
 
     assert not settings.heartbeat_file.exists()
-    db = sqlite3.connect(settings.db_path)
-    questions = db.execute("SELECT entry_id, platform, user_hash FROM questions ORDER BY ts")
-    rows = questions.fetchall()
+    rows = fetch(settings.db_path, "SELECT entry_id, platform, user_hash FROM questions"
+                 " ORDER BY ts")
     assert [r[:2] for r in rows] == [("who-is-liang-wenfeng", "telegram"),
                                      ("pancake-recipe", "telegram")]
     assert str(USER) not in rows[0][2]
-    votes = db.execute("SELECT q.entry_id, f.vote FROM feedback f JOIN questions q"
-                       " ON q.ref = f.question_ref").fetchall()
+    votes = fetch(settings.db_path, "SELECT q.entry_id, f.vote FROM feedback f JOIN questions q"
+                  " ON q.ref = f.question_ref")
     assert votes == [("who-is-liang-wenfeng", -1)]

@@ -7,7 +7,6 @@ import io
 import logging
 import os
 import signal
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from bot.config import Settings
 from bot.health import heartbeat_age, run_health, write_heartbeat
 from bot.service import Asker, Service
 from tests.unit.test_service import write_content
+from tests.unit.test_storage import fetch
 
 WHO = "Qui est Liang Wenfeng ?"
 
@@ -115,8 +115,7 @@ async def test_sigterm_stops_adapters_after_replies_in_flight(env: dict[str, str
     service.close()
     assert sorted(finished) == ["one:who-is-liang-wenfeng", "two:who-is-liang-wenfeng"]
     assert not settings.heartbeat_file.exists()
-    rows = sqlite3.connect(settings.db_path).execute("SELECT count(*) FROM questions").fetchone()
-    assert rows[0] == 2
+    assert fetch(settings.db_path, "SELECT count(*) FROM questions") == [(2,)]
 
 
 async def test_a_failing_adapter_stops_the_others(env: dict[str, str]) -> None:
@@ -144,7 +143,7 @@ def test_run_without_token_opens_the_console(env: dict[str, str], restore_loggin
     assert run_bot(env, stdin=stdin, stdout=stdout) == 0
     assert "fondateur de DeepSeek" in stdout.getvalue()
     db = Path(env["BOT_DATA_DIR"]) / "questions.sqlite3"
-    rows = sqlite3.connect(db).execute("SELECT platform, entry_id FROM questions").fetchall()
+    rows = fetch(db, "SELECT platform, entry_id FROM questions")
     assert rows == [("console", "who-is-liang-wenfeng")]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from bot.model import Content
 from bot.reloading import ReloadOutcome
 from bot.service import Asker, Service
 from bot.storage import QuestionLog
+from tests.unit.test_storage import fetch
 
 WHO = "Qui est Liang Wenfeng ?"
 USER = Asker("telegram", "555000111", "-100777", "group")
@@ -95,9 +95,9 @@ def test_ask_logs_the_question_and_sets_ref(answerer: Answerer, tmp_path: Path) 
     reply = service.ask(WHO, PRIVATE)
     assert reply is not None and reply.kind == "answer" and reply.ref
     service.close()
-    row = sqlite3.connect(tmp_path / "q.sqlite3").execute(
-        "SELECT platform, chat_kind, text, outcome, entry_id, user_hash FROM questions"
-        " WHERE ref = ?", (reply.ref,)).fetchone()
+    row = fetch(tmp_path / "q.sqlite3",
+                "SELECT platform, chat_kind, text, outcome, entry_id, user_hash FROM questions"
+                " WHERE ref = ?", reply.ref)[0]
     assert row[:5] == ("telegram", "private", WHO, "answer", "who-is-liang-wenfeng")
     assert "555000111" not in row[5]
 
@@ -109,8 +109,7 @@ def test_feedback_is_stored_against_the_reply(answerer: Answerer, tmp_path: Path
     assert reply is not None and reply.ref
     service.feedback(reply.ref, PRIVATE, -1)
     service.close()
-    rows = sqlite3.connect(tmp_path / "q.sqlite3").execute(
-        "SELECT question_ref, vote FROM feedback").fetchall()
+    rows = fetch(tmp_path / "q.sqlite3", "SELECT question_ref, vote FROM feedback")
     assert rows == [(reply.ref, -1)]
 
 
@@ -120,9 +119,7 @@ def test_button_pick_is_logged_and_gets_a_ref(answerer: Answerer, tmp_path: Path
     reply = service.answer_entry("mla", PRIVATE, "en")
     assert reply.kind == "answer" and reply.entry_id == "mla" and reply.ref
     service.close()
-    outcome = sqlite3.connect(tmp_path / "q.sqlite3").execute(
-        "SELECT outcome FROM questions").fetchone()[0]
-    assert outcome == "pick"
+    assert fetch(tmp_path / "q.sqlite3", "SELECT outcome FROM questions") == [("pick",)]
 
 
 def test_without_a_log_answers_have_no_ref(answerer: Answerer) -> None:

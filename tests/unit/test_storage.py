@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +25,12 @@ from bot.storage import (
 RAW_ID = "412345678901234567"
 
 
+def fetch(db: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    """Rows of one query, on a connection closed right after (no leaked handles)."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
 def question(ref: str, *, ts: float | None = None, user: str = RAW_ID) -> QuestionRecord:
     return QuestionRecord(ref=ref, ts=time.time() if ts is None else ts, platform="discord",
                           chat_kind="group", user_id=user, lang="fr",
@@ -37,14 +45,13 @@ def test_rows_are_written_with_hashed_ids_only(tmp_path: Path) -> None:
     ref = new_ref()
     log.record(question(ref))
     log.close()
-    conn = sqlite3.connect(db)
-    row = conn.execute("SELECT ref, platform, chat_kind, user_hash, lang, text, outcome, entry_id,"
-                       " score FROM questions").fetchone()
+    row = fetch(db, "SELECT ref, platform, chat_kind, user_hash, lang, text, outcome, entry_id,"
+                " score FROM questions")[0]
     assert row[:3] == (ref, "discord", "group")
     assert row[4:] == ("fr", "Qui est Liang Wenfeng ?", "answer", "who-is-liang-wenfeng", 0.91)
-    salt = load_salt(conn, None)
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        salt = load_salt(conn, None)
     assert row[3] == hash_user(salt, "discord", RAW_ID) and RAW_ID not in row[3]
-    conn.close()
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert RAW_ID.encode() not in path.read_bytes(), path
@@ -57,7 +64,7 @@ def test_salt_is_generated_once_and_kept(tmp_path: Path) -> None:
         log = QuestionLog(db)
         log.record(question(ref))
         log.close()
-    hashes = {r[0] for r in sqlite3.connect(db).execute("SELECT user_hash FROM questions")}
+    hashes = {r[0] for r in fetch(db, "SELECT user_hash FROM questions")}
     assert len(hashes) == 1
 
 
@@ -67,10 +74,9 @@ def test_configured_salt_is_used(tmp_path: Path) -> None:
     log = QuestionLog(db, salt="my-salt")
     log.record(question("r1"))
     log.close()
-    conn = sqlite3.connect(db)
-    assert conn.execute("SELECT user_hash FROM questions").fetchone()[0] == hash_user(
+    assert fetch(db, "SELECT user_hash FROM questions")[0][0] == hash_user(
         "my-salt", "discord", RAW_ID)
-    assert conn.execute("SELECT count(*) FROM meta WHERE value = 'my-salt'").fetchone()[0] == 0
+    assert fetch(db, "SELECT count(*) FROM meta WHERE value = 'my-salt'")[0][0] == 0
 
 
 def test_feedback_is_stored_once_per_user(tmp_path: Path) -> None:
@@ -83,22 +89,23 @@ def test_feedback_is_stored_once_per_user(tmp_path: Path) -> None:
     log.record(FeedbackRecord("r1", "discord", "u2", 1, time.time()))
     log.record(FeedbackRecord("unknown-ref", "discord", "u2", 1, time.time()))
     log.close()
-    votes = sorted(r[0] for r in sqlite3.connect(db).execute("SELECT vote FROM feedback"))
+    votes = sorted(r[0] for r in fetch(db, "SELECT vote FROM feedback"))
     assert votes == [-1, 1]
 
 
 def test_retention_purges_old_rows_and_their_feedback(tmp_path: Path) -> None:
     """Questions older than the retention disappear, with their feedback."""
-    conn = connect(tmp_path / "q.sqlite3")
+    db = tmp_path / "q.sqlite3"
     now = time.time()
-    for ref, age_days in (("old", 100), ("new", 1)):
-        conn.execute("INSERT INTO questions (ref, ts, platform, chat_kind, user_hash, lang, text,"
-                     " outcome, score) VALUES (?, ?, 'cli', 'private', 'h', 'fr', 'q', 'unknown',"
-                     " 0)", (ref, now - age_days * 86400))
-        conn.execute("INSERT INTO feedback VALUES (?, 'h', 1, ?)", (ref, now))
-    assert purge(conn, 90, now) == 1
-    assert [r[0] for r in conn.execute("SELECT ref FROM questions")] == ["new"]
-    assert [r[0] for r in conn.execute("SELECT question_ref FROM feedback")] == ["new"]
+    with contextlib.closing(connect(db)) as conn:
+        for ref, age_days in (("old", 100), ("new", 1)):
+            conn.execute("INSERT INTO questions (ref, ts, platform, chat_kind, user_hash, lang,"
+                         " text, outcome, score) VALUES (?, ?, 'cli', 'private', 'h', 'fr', 'q',"
+                         " 'unknown', 0)", (ref, now - age_days * 86400))
+            conn.execute("INSERT INTO feedback VALUES (?, 'h', 1, ?)", (ref, now))
+        assert purge(conn, 90, now) == 1
+    assert fetch(db, "SELECT ref FROM questions") == [("new",)]
+    assert fetch(db, "SELECT question_ref FROM feedback") == [("new",)]
 
 
 def test_migration_is_idempotent(tmp_path: Path) -> None:
@@ -107,9 +114,9 @@ def test_migration_is_idempotent(tmp_path: Path) -> None:
     log = QuestionLog(db)
     log.record(question("r1"))
     log.close()
-    conn = connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
-    assert conn.execute("SELECT count(*) FROM questions").fetchone()[0] == 1
+    connect(db).close()
+    assert fetch(db, "PRAGMA user_version") == [(1,)]
+    assert fetch(db, "SELECT count(*) FROM questions") == [(1,)]
 
 
 def test_unusable_database_is_logged_not_raised(tmp_path: Path,
@@ -143,5 +150,5 @@ def test_locked_database_does_not_block_the_caller(tmp_path: Path) -> None:
     locker.close()
     log.close()
     print(f"50 record() calls under a lock returned in {returned_after * 1000:.1f} ms")
-    count = sqlite3.connect(db).execute("SELECT count(*) FROM questions").fetchone()[0]
+    count = fetch(db, "SELECT count(*) FROM questions")[0][0]
     assert count == 50
