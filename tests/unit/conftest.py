@@ -133,16 +133,20 @@ class NetworkAttempt(RuntimeError):
 
 
 @pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Any socket connection attempt fails the test, even if the code under test catches it."""
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
+    """Any socket connection attempt fails the test, even if the code under test catches it.
+
+    Yields the list of attempted addresses (a test of the guard itself may clear it).
+    """
     attempts: list[object] = []
 
     def refuse(self: socket.socket, address: object) -> None:
         attempts.append(address)
+        self.close()  # callers only close on OSError; don't leak the socket (ResourceWarning)
         raise NetworkAttempt(f"unit tests must not connect anywhere (tried {address!r})")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    yield
+    yield attempts
     if attempts:
         pytest.fail(f"network connection attempted: {attempts!r}")
