@@ -8,6 +8,8 @@ content edit announced to the admin, then SIGTERM. Everything on 127.0.0.1, noth
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 import os
 import signal
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 from bot.bootstrap import adapters, build_service, serve_all
 from bot.config import Settings
 from bot.health import heartbeat_age
+from bot.logs import setup_logging
 from tests.fakes.telegram_api import FakeBotApi
 from tests.unit.test_reloading import NEW_ENTRY
 from tests.unit.test_service import write_content
@@ -72,3 +75,39 @@ async def test_run_question_feedback_reload_and_sigterm(tmp_path: Path) -> None:
     votes = fetch(settings.db_path, "SELECT q.entry_id, f.vote FROM feedback f JOIN questions q"
                   " ON q.ref = f.question_ref")
     assert votes == [("who-is-liang-wenfeng", -1)]
+
+
+async def test_token_never_logged_even_when_telegram_fails(tmp_path: Path) -> None:
+    """With DEBUG logs and failing API calls, the log output never contains the bot token."""
+    api = FakeBotApi()
+    root = await api.start()
+    settings = Settings.from_env({
+        "TELEGRAM_TOKEN": api.token, "TELEGRAM_BASE_URL": root, "BOT_LOG_LEVEL": "debug",
+        "BOT_CONTENT": str(write_content(tmp_path / "content")),
+        "BOT_DATA_DIR": str(tmp_path / "data"), "BOT_RELOAD_INTERVAL": "0"})
+    stream = io.StringIO()
+    logger = logging.getLogger()
+    level = logger.level
+    handler = setup_logging(settings.log_level, "text", settings.secrets(), stream)
+    service = build_service(settings, log_questions=False)
+    run = asyncio.create_task(serve_all(service, adapters(settings), settings))
+    try:
+        await api.wait_until(lambda: bool(api.calls_of("getUpdates")), WAIT)
+        api.fail("sendMessage", 400, times=5)
+        api.push(api.message(USER, "Qui est Liang Wenfeng ?"))
+        await api.wait_until(lambda: bool(api.calls_of("sendMessage")), WAIT)
+        await asyncio.sleep(0.2)  # let the error handler log its traceback
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.wait_for(run, WAIT)
+    finally:
+        if not run.done():
+            run.cancel()
+        service.close()
+        await api.close()
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    output = stream.getvalue()
+    assert "ERROR" in output and "Traceback" in output  # the failure was logged...
+    assert "/bot***" in output  # ...as were PTB's token-bearing URLs, masked...
+    assert api.token not in output  # ...and the token appears nowhere
+    assert api.token.split(":")[1] not in output
