@@ -84,9 +84,9 @@ class FaqClient(discord.Client):
             return
         answerer = self.handlers.service.answerer
         payloads = render.render_text(outcome.text(answerer, answerer.detect_language("", None)))
-        for admin in sorted(self.config.admins):
+        for admin in sorted(self.config.admins, key=int):
             try:
-                user = await self.fetch_user(admin)
+                user = await self.fetch_user(int(admin))
                 await sending.to_channel(user, payloads)
             except discord.HTTPException:  # an admin who left or closed their DMs: the others
                 log.warning("discord: could not tell admin about the reload", exc_info=True)

@@ -16,7 +16,8 @@ class DiscordConfig:
     api_url may end with the API version (https://discord.com/api/v10); if not, /api/v10 is added.
     shards: "auto" runs every shard in this process; shard_ids + shard_count split a large bot
     over several processes; neither = one unsharded connection.
-    admins / allowed_channels: Discord ids; allowed_channels empty = every channel.
+    admins / allowed_channels: Discord ids (ints, or digit strings: stored as ints);
+    allowed_channels empty = every channel.
     cooldown_seconds: per-user pause between two questions (0 = none), admins exempt.
     """
 
@@ -28,9 +29,14 @@ class DiscordConfig:
     shard_count: int | None = None
     sync: SyncMode = "none"
     sync_guild: int | None = None
-    admins: frozenset[int] = frozenset()
-    allowed_channels: frozenset[int] = frozenset()
+    admins: frozenset[int | str] = frozenset()
+    allowed_channels: frozenset[int | str] = frozenset()
     cooldown_seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        # Ids arrive as ints (bot.config) or strings (env text); compare them as ints.
+        for name in ("admins", "allowed_channels"):
+            object.__setattr__(self, name, frozenset(int(i) for i in getattr(self, name)))
 
     def __repr__(self) -> str:
         # A token in a log line or a traceback is a leaked bot: never show it.

@@ -119,3 +119,12 @@ def test_api_url_gets_the_api_version_when_missing() -> None:
     assert api_base("https://proxy.example") == "https://proxy.example/api/v10"
     assert api_base("https://proxy.example/api/") == "https://proxy.example/api/v10"
     assert api_base("http://127.0.0.1:8080/api/v10") == "http://127.0.0.1:8080/api/v10"
+
+
+def test_config_ids_may_be_ints_or_digit_strings() -> None:
+    """Admin and channel ids given as ints or as strings are the same ids."""
+    config = DiscordConfig(token="t", admins=frozenset({"123", 456}),
+                           allowed_channels=frozenset({"789"}))
+    assert config.is_admin(123) and config.is_admin(456) and not config.is_admin(789)
+    assert config.allows(789, private=False) and not config.allows(1, private=False)
+    assert config.allows(1, private=True)  # DMs are always allowed
