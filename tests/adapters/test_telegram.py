@@ -19,6 +19,7 @@ from tests.fakes.telegram_api import FakeBotApi, running_telegram
 
 USER = 1001
 GROUP = -100500
+WHO_FR = "Qui est Liang Wenfeng ?"
 MESSAGES = Path(__file__).resolve().parents[2] / "content" / "messages.yaml"
 
 
@@ -122,6 +123,16 @@ async def test_group_ignores_chatter_other_bots_and_other_commands(service: Serv
     assert len(sent) == 1
     assert "is the founder" in sent[0]["text"]
     assert last > 0
+
+
+async def test_edited_messages_are_not_asked_again(service: Service) -> None:
+    """Editing a question does not trigger a second answer (each message is answered once)."""
+    async with running_telegram(service) as (api, _):
+        edited = api.message(USER, "Qu'est-ce que High-Flyer ?")
+        api.push({"edited_message": edited["message"] | {"edit_date": 1}})
+        api.push(api.message(USER, WHO_FR))
+        sent = await api.wait_sent(USER)
+    assert [m["text"].split("\n")[0] for m in sent] == [WHO_FR]
 
 
 async def test_group_answers_ask_mention_and_reply_to_bot(service: Service) -> None:
