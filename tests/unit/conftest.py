@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.answering import Answerer
 from bot.model import Content, Entry, Lang, Topic, frozen_map
@@ -123,6 +125,37 @@ def answerer(content: Content) -> Answerer:
 def message(key: str, lang: Lang) -> str:
     """The fixture's own phrase `key` in `lang` (for asserting on a reply's text)."""
     return _MESSAGES[key][0 if lang == "fr" else 1]
+
+
+def write_fixture_content(root: Path) -> Path:
+    """Write the fixture entries and messages as a content folder (YAML files) in `root`."""
+    by_topic: dict[str, list[dict[str, object]]] = {}
+    known = {e.id for e in ENTRIES}
+    for e in ENTRIES:
+        item: dict[str, object] = {
+            "id": e.id,
+            "questions": {lang: list(qs) for lang, qs in e.questions.items()},
+            "answer": dict(e.answer),
+        }
+        if e.source:
+            item["source"] = e.source
+        if any(r in known for r in e.related):
+            item["related"] = [r for r in e.related if r in known]
+        by_topic.setdefault(e.topic, []).append(item)
+    (root / "qa").mkdir(parents=True)
+    for topic, items in by_topic.items():
+        (root / "qa" / f"{topic}.yaml").write_text(
+            yaml.safe_dump(items, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    messages = {key: {"fr": fr, "en": en} for key, (fr, en) in _MESSAGES.items()}
+    (root / "messages.yaml").write_text(yaml.safe_dump(messages, allow_unicode=True),
+                                        encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def fixture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture content written as a valid content folder (for --content, lint, chat)."""
+    return write_fixture_content(tmp_path_factory.mktemp("content"))
 
 
 class NetworkAttempt(RuntimeError):

@@ -9,11 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.__main__ import main
 from bot.content import DEFAULT_CONTENT_DIR
-from tests.unit.conftest import _MESSAGES, ENTRIES
+from tests.unit.conftest import ENTRIES
 
 REPO = Path(__file__).resolve().parents[2]
 REPLY_KEYS = ["kind", "id", "lang", "score", "text", "suggestions", "source"]
@@ -30,37 +29,6 @@ def run_process(*argv: str) -> subprocess.CompletedProcess[str]:
     """`python -m bot ARGV` in a separate process, from the repository root."""
     return subprocess.run([sys.executable, "-m", "bot", *argv], cwd=REPO, capture_output=True,
                           text=True, timeout=60, check=False)
-
-
-def write_fixture_content(root: Path) -> Path:
-    """The fixture entries as a content folder (YAML files), for --content and lint."""
-    by_topic: dict[str, list[dict[str, object]]] = {}
-    known = {e.id for e in ENTRIES}
-    for e in ENTRIES:
-        item: dict[str, object] = {
-            "id": e.id,
-            "questions": {lang: list(qs) for lang, qs in e.questions.items()},
-            "answer": dict(e.answer),
-        }
-        if e.source:
-            item["source"] = e.source
-        if any(r in known for r in e.related):
-            item["related"] = [r for r in e.related if r in known]
-        by_topic.setdefault(e.topic, []).append(item)
-    (root / "qa").mkdir(parents=True)
-    for topic, items in by_topic.items():
-        (root / "qa" / f"{topic}.yaml").write_text(
-            yaml.safe_dump(items, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    messages = {key: {"fr": fr, "en": en} for key, (fr, en) in _MESSAGES.items()}
-    (root / "messages.yaml").write_text(yaml.safe_dump(messages, allow_unicode=True),
-                                        encoding="utf-8")
-    return root
-
-
-@pytest.fixture(scope="module")
-def fixture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A valid content folder holding the fixture entries."""
-    return write_fixture_content(tmp_path_factory.mktemp("content"))
 
 
 # --- ask on the real content ------------------------------------------------------------------
