@@ -20,6 +20,8 @@ from bot.model import LANGS, Lang
 MAX_CHARS = 2000  # longer input is cut: no real question is longer, and the cost stays bounded
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "«": " ", "»": " "})
+# "peux-tu", "a-t-il", "est-ce": the verb and its pronoun are two words.
+_INVERSION = re.compile(r"-(?:t-)?(tu|il|elle|on|vous|nous|ils|elles|je|moi|toi|ce|là)\b")
 _ELISION = re.compile(r"\b(?:l|d|j|m|t|s|c|n|qu|jusqu|lorsqu|puisqu|quoiqu)'(?=\w)")
 _EN_CONTRACTION = re.compile(r"(?<=\w)'(?:s|re|ve|ll|d|m)\b")
 _NOT = re.compile(r"(?<=\w)n't\b")
@@ -40,17 +42,22 @@ _STOP_WORDS_TEXT: dict[Lang, str] = {
         être eu il ils je la le les leur leurs lui ma mais me mes moi mon même nos notre nous on ou
         où par pour que qu quel quelle quelles quels qui sa se ses son sur ta te tes ton un
         une vos votre y ça ca cela c d j l m n s t est-ce es suis sont ont avait avez ai as
-        été fait faire peut peux veux voudrais dis dit dire moi-même stp svp sil plait plaît
+        été veux voudrais dis dit dire moi-même stp svp sil plait plaît
         s'il merci-d'avance hein bah ben alors donc bon bien ok vraiment aussi très tres trop
-        quoi t-il t-elle a-t-il a-t-elle lol svp"""
+        quoi t-il t-elle a-t-il a-t-elle lol svp dans pendant comme sans sous vers depuis encore
+        tout tous toute toutes rien chose choses faut va vont aller avoir eux ici là voilà juste
+        genre exactement mec gars type truc trucs okay oui ouais euh bref enfin quelqu quelque
+        quelques ceci celle celui celles ceux lequel laquelle dont ya monde quand-même mdr
+        petite petit vite question"""
     ),
     "en": (
-        """a an the of to in on at by for from with about as is are was were be been being am do
-        does did doing have has had having i me my we our he him his she her it its they
+        """a an the of to in on at by for from with about as is are was were be been being am have has had having i me my we our he him his she her it its they
         them their this that these those there here and or but if so than then just also very
-        really please pls plz can could would should will shall may might must tell say said
+        really please pls plz could would should will shall may might must tell say said
         know want wanted wonder wondering like thing things some any much many more most s d ll
-        ve re m kind sort lol into onto up"""
+        ve re m kind sort lol into onto up even ever exactly actually basically right now guy
+        guys dude stuff okay ok well oh um uh hmm yeah yes yep anyway somebody someone anyone
+        everyone everybody get got getting go going quick question bit little"""
     ),
 }
 # Kept whatever the lists say: they flip a question's meaning.
@@ -96,6 +103,7 @@ def words(text: str) -> list[str]:
     """The words of `text`, folded, elisions and contractions split off, punctuation dropped."""
     text = _FILLER.sub(" ", _REPEAT.sub(r"\1", fold(text)))
     text = _NOT.sub(" not", text)
+    text = _INVERSION.sub(r" \1", text)
     text = _ELISION.sub(" ", text)
     text = _EN_CONTRACTION.sub(" ", text)
     found = _WORD.findall(text.replace("'", " "))
