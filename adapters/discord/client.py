@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 DISCORD_API_URL = "https://discord.com/api/v10"
 DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
+SHUTDOWN_GRACE = 10.0  # seconds the replies in flight get to finish when the bot stops
 
 
 def intents() -> discord.Intents:
@@ -90,6 +91,10 @@ class FaqClient(discord.Client):
                 await sending.to_channel(user, payloads)
             except discord.HTTPException:  # an admin who left or closed their DMs: the others
                 log.warning("discord: could not tell admin about the reload", exc_info=True)
+
+    async def on_ready(self) -> None:
+        """Connected (again): one log line, without ids."""
+        log.info("discord: connected as %s to %d servers", self.user, len(self.guilds))
 
     async def on_message(self, message: discord.Message) -> None:
         """A message the bot can see: the handlers decide whether it is a question."""
@@ -154,6 +159,10 @@ async def serve(service: Service, config: DiscordConfig, stop: asyncio.Event) ->
         stopper = asyncio.create_task(stop.wait(), name="discord-stop")
         await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
+        # Let the replies being written go out before the HTTP session closes.
+        if not await client.handlers.in_flight.drain(SHUTDOWN_GRACE):
+            log.warning("discord: stopping with %d replies unfinished",
+                        client.handlers.in_flight.count)
         await client.close()
         await runner  # re-raises a failed login or a fatal gateway close
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import logging
 import re
 import time
-from typing import Literal, Protocol
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Concatenate, Literal, ParamSpec, Protocol, TypeVar
 
 import discord
 from discord import app_commands
@@ -41,6 +45,52 @@ class Cooldown:
         return 0.0
 
 
+class InFlight:
+    """Counts the handlers running, so a shutdown can let them finish their replies."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.contextmanager
+    def one(self) -> Iterator[None]:
+        """Mark one handler as running for the duration of the block."""
+        self.count += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self.count -= 1
+            if not self.count:
+                self._idle.set()
+
+    async def drain(self, timeout: float) -> bool:
+        """Wait until no handler runs (at most `timeout` s); whether they all finished."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def tracked(
+    method: Callable[Concatenate[Handlers, P], Awaitable[R]],
+) -> Callable[Concatenate[Handlers, P], Awaitable[R]]:
+    """Count a handler method as in flight while it runs."""
+
+    @functools.wraps(method)
+    async def run(self: Handlers, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self.in_flight.one():
+            return await method(self, *args, **kwargs)
+
+    return run
+
+
 class HasHandlers(Protocol):
     """What the components need from the client: its handlers."""
 
@@ -54,8 +104,10 @@ class Handlers:
         self.service = service
         self.config = config
         self.cooldown = Cooldown(config.cooldown_seconds)
+        self.in_flight = InFlight()
 
     # --- messages: DMs and @mentions -------------------------------------------------------
+    @tracked
     async def message(self, message: discord.Message, me: discord.ClientUser) -> None:
         """Answer a DM or a message that @mentions the bot; ignore everything else."""
         if message.author.bot:
@@ -73,6 +125,7 @@ class Handlers:
             await sending.to_channel(message.channel, render.render(reply), reference=message)
 
     # --- slash commands --------------------------------------------------------------------
+    @tracked
     async def ask(self, interaction: discord.Interaction, question: str) -> None:
         """/ask: the answer; "did you mean" buttons; an ephemeral "unknown"."""
         asker = self._interaction_asker(interaction)
@@ -99,6 +152,7 @@ class Handlers:
             choices.setdefault(name, app_commands.Choice(name=name, value=name))
         return list(choices.values())[:25]
 
+    @tracked
     async def topics(self, interaction: discord.Interaction) -> None:
         """/topics: the themes, each a button listing its questions."""
         lang = self._lang(interaction)
@@ -108,10 +162,12 @@ class Handlers:
             interaction, render.render_topics(intro, answerer.topics(), lang)
         )
 
+    @tracked
     async def help(self, interaction: discord.Interaction) -> None:
         """/help: what the bot knows and how to ask."""
         await sending.to_interaction(interaction, self._notice("help", interaction))
 
+    @tracked
     async def reload(self, interaction: discord.Interaction) -> None:
         """/reload (admins): reload the content; the service checks the admin right."""
         await interaction.response.defer(ephemeral=True, thinking=True)  # may take > 3 s
@@ -119,12 +175,14 @@ class Handlers:
         await sending.to_interaction(interaction, render.render(reply, ephemeral=True))
 
     # --- buttons ---------------------------------------------------------------------------
+    @tracked
     async def choose(self, interaction: discord.Interaction, entry_id: str, lang: Lang) -> None:
         """A suggestion or related button: that entry's answer."""
         reply = self.service.answer_entry(entry_id, self._interaction_asker(interaction), lang)
         await sending.to_interaction(interaction, render.render(reply, ephemeral=_private(
             interaction)))
 
+    @tracked
     async def vote(self, interaction: discord.Interaction, up: bool, ref: str, lang: Lang) -> None:
         """A 👍/👎 button: record the vote, thank the user privately."""
         vote: Literal[1, -1] = 1 if up else -1
@@ -132,6 +190,7 @@ class Handlers:
         thanks = self.service.answerer.message("feedback_thanks", lang)
         await sending.to_interaction(interaction, render.render_text(thanks, ephemeral=True))
 
+    @tracked
     async def topic(self, interaction: discord.Interaction, key: str, lang: Lang) -> None:
         """A topic button: its questions, as buttons that answer them."""
         answerer = self.service.answerer

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
 
+from adapters.discord import DiscordConfig, serve
 from bot.answering import Answerer
 from bot.model import Reply
 from bot.service import Asker, Service
@@ -127,3 +129,19 @@ async def test_cooldown_and_allowed_channels() -> None:
     assert notice.ephemeral and re.search(r"\b(599|600) s\b", notice.content), notice.content
     assert [s.channel_id for s in sent] == [CHANNEL, CHANNEL, DM]  # answer, notice, other user
     assert sent[0].embeds[0]["title"] == "Why did DeepSeek cut its prices?"
+
+
+async def test_stop_lets_the_reply_in_flight_finish() -> None:
+    """When stop is set while a reply is being sent, serve() returns only after it is sent."""
+    async with FakeDiscord() as fake:
+        fake.slow_messages = 0.5
+        stop = asyncio.Event()
+        config = DiscordConfig(token="fake-token-123", api_url=fake.api_url,
+                               gateway_url=fake.gateway_url)
+        bot = asyncio.create_task(serve(service(), config, stop))
+        await fake.wait_ready()
+        await fake.push_message("Will DeepSeek stay open source?", channel=DM)
+        await fake.until(lambda: fake.posts_started == 1)
+        stop.set()
+        await asyncio.wait_for(bot, 10)
+        assert len(fake.sent) == 1  # recorded before serve() returned

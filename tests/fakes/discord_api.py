@@ -115,6 +115,8 @@ class FakeDiscord:
         self.synced: list[tuple[str, list[dict[str, Any]]]] = []
         self.unhandled: list[str] = []
         self.rejected: list[str] = []
+        self.posts_started = 0  # channel-message POSTs received, finished or not
+        self.slow_messages = 0.0  # seconds each channel-message POST takes to answer
         self._ids = itertools.count(5_000_000)
         self._sessions: dict[str, _Session] = {}
         self._interactions: dict[str, _Interaction] = {}
@@ -247,6 +249,9 @@ class FakeDiscord:
         if not self._known_channel(channel):
             return self._error(404, 10003, "Unknown Channel")
         body = await request.json()
+        self.posts_started += 1
+        await self._notify()
+        await asyncio.sleep(self.slow_messages)  # a slow Discord, to catch replies cut short
         problem = message_problem(body)
         if problem:
             return self._error(400, 50035, problem)
