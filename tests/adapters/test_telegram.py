@@ -13,7 +13,7 @@ import yaml
 
 from bot.answering import Answerer
 from bot.content import load_content
-from bot.model import Content, Entry, Topic, frozen_map
+from bot.model import Content, Entry, Lang, Topic, frozen_map
 from bot.service import Service
 from tests.fakes.telegram_api import FakeBotApi, running_telegram
 
@@ -167,7 +167,8 @@ async def test_plain_ask_in_private_and_empty_ask(service: Service) -> None:
 
 
 @pytest.mark.parametrize(("lang", "greeting"), [("fr", "Bonjour"), ("en", "Hello")])
-async def test_start_welcomes_in_user_language(service: Service, lang: str, greeting: str) -> None:
+async def test_start_welcomes_in_user_language(service: Service, lang: Lang,
+                                              greeting: str) -> None:
     """/start sends the welcome and three example questions, each a button, in the user's lang."""
     async with running_telegram(service) as (api, _):
         api.push(api.message(USER, "/start", lang=lang))
@@ -272,8 +273,9 @@ async def test_real_content_answers_in_both_languages() -> None:
         api.push(api.message(USER + 1, "Who is Liang Wenfeng?", lang="en"))
         (fr,) = await api.wait_sent(USER)
         (en,) = await api.wait_sent(USER + 1)
-    for sent, lang in ((fr, "fr"), (en, "en")):
-        assert sent["text"].startswith(entry.question(lang))  # type: ignore[arg-type]
+    pairs: tuple[tuple[dict[str, Any], Lang], ...] = ((fr, "fr"), (en, "en"))
+    for sent, lang in pairs:
+        assert sent["text"].startswith(entry.question(lang))
         assert [b["callback_data"] for b in buttons(sent)][: len(entry.related)] == [
             f"a:{r}:{lang}" for r in entry.related]
 

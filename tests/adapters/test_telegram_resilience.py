@@ -8,6 +8,7 @@ import asyncio
 import logging
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -141,8 +142,8 @@ async def test_slow_send_in_one_chat_does_not_hold_other_chats(service: Service)
 async def test_webhook_answers_with_secret_and_rejects_without(service: Service) -> None:
     """Webhook mode: setWebhook carries the secret; a POST without it or with a wrong one is
     refused with 403 and never answered; with it, the update is answered. /healthz says ok."""
-    settings = {"webhook_url": "https://bot.example.org/tg-hook", "webhook_secret": "s3cret_t0ken",
-                "listen": "127.0.0.1", "port": 0}
+    settings: dict[str, Any] = {"webhook_url": "https://bot.example.org/tg-hook",
+                                "webhook_secret": "s3cret_t0ken", "listen": "127.0.0.1", "port": 0}
     async with running_telegram(service, **settings) as (api, runner), \
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WAIT)) as http:
         assert runner.webhook is not None

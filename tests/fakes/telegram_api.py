@@ -74,7 +74,9 @@ def utf16_len(text: str) -> int:
 
 def parse_html(text: str) -> str:
     """The visible text of Telegram HTML, or ApiError(400) where Telegram would refuse it."""
-    out, stack, pos = [], [], 0
+    out: list[str] = []
+    stack: list[str] = []
+    pos = 0
     for match in [*_TAG.finditer(text), None]:
         chunk = text[pos: match.start() if match else len(text)]
         if "<" in chunk or ">" in chunk or _BAD_AMP.search(chunk):
@@ -379,7 +381,12 @@ async def _params(request: web.Request) -> dict[str, Any]:
     if request.can_read_body:
         form = await request.post()
         for key, value in form.items():
-            text = value if isinstance(value, str) else value.file.read().decode()
+            if isinstance(value, str):
+                text = value
+            elif isinstance(value, bytes | bytearray):
+                text = bytes(value).decode()
+            else:  # an uploaded part
+                text = value.file.read().decode()
             params[key] = json.loads(text) if key in JSON_FIELDS else text
     return params
 
