@@ -108,12 +108,11 @@ def test_keep_stop_words_option_keeps_every_word(norm: Normalizer) -> None:
     assert len(norm.tokens("le coût de la puce", "fr", keep_stop_words=True)) == 5
 
 
-# BUG (found by these tests, reported to the lead; fails until bot/text.py is fixed): the French
-# inverted subject ("restera-t-il", "est-il", "pense-t-il") stays glued to its verb as one rare
-# token, which sinks real matches: on the shipped content "DeepSeek restera-t-il open source ?"
-# gets a "did you mean" while "DeepSeek restera t il open source" is answered.
+# Regression: this test found the French inverted subject ("restera-t-il", "est-il") glued to
+# its verb as one rare token, which sank real matches ("DeepSeek restera-t-il open source ?" got a
+# "did you mean"); fixed in bot/text.py by _INVERSION (commit 4c2ee8b).
 def test_french_inverted_subject_pronoun_is_split_off(norm: Normalizer) -> None:
-    """BUG: '-t-il' / '-il' / '-elle' / '-on' after a verb normalise like the bare verb."""
+    """'-t-il' / '-il' / '-elle' / '-on' after a verb normalise like the bare verb."""
     cases = [
         ("DeepSeek restera-t-il open source ?", "DeepSeek restera open source ?"),
         ("Pourquoi DeepSeek est-il open source ?", "Pourquoi DeepSeek est open source ?"),
