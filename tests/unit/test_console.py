@@ -148,6 +148,28 @@ def test_service_error_prints_apology_and_chat_goes_on(
     assert any(r.exc_info and "simulated bug" in str(r.exc_info[1]) for r in caplog.records)
 
 
+@pytest.mark.parametrize("stop", [EOFError, KeyboardInterrupt])
+def test_interactive_chat_reads_input_until_ctrl_d_or_ctrl_c(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch, stop: type[BaseException]
+) -> None:
+    """In a terminal the chat prompts with input('> ') and ends cleanly on Ctrl-D or Ctrl-C."""
+    typed = iter(["MLA"])
+    prompts: list[str] = []
+
+    def fake_input(prompt: str = "") -> str:
+        prompts.append(prompt)
+        try:
+            return next(typed)
+        except StopIteration:
+            raise stop from None
+
+    monkeypatch.setattr("builtins.input", fake_input)
+    out = io.StringIO()
+    assert run_console(Service(answerer), io.StringIO(), out, interactive=True) == 0
+    assert prompts == ["> ", "> "]
+    assert after_banner(out.getvalue()) == "Une attention latente à plusieurs têtes.\n\n\n"
+
+
 def test_handle_returns_false_only_on_quit(answerer: Answerer) -> None:
     """ConsoleChat.handle() says whether to go on: True for a question, False for /quit."""
     console = ConsoleChat(Service(answerer), io.StringIO())
