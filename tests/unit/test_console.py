@@ -91,6 +91,30 @@ def test_number_without_choices_is_a_question(answerer: Answerer) -> None:
     assert after_banner(output) == message("unknown", "fr") + "\n\n"
 
 
+# BUG (found by this test, reported to the lead; fails until adapters/console/chat.py is fixed):
+# _reply_to checks text.isdigit(), which is True for "²" or "①", then int(text) raises ValueError:
+# the user gets the error apology and a traceback is logged for plain user input.
+# Fix: use text.isdecimal() (int() accepts every decimal digit, "١" included).
+@pytest.mark.parametrize("text", ["²", "①"])
+def test_digit_like_symbols_are_questions_not_errors(
+    answerer: Answerer, caplog: pytest.LogCaptureFixture, text: str
+) -> None:
+    """BUG: '²' or '①' after suggestions is asked as a question, not turned into an error."""
+    with caplog.at_level(logging.ERROR):
+        _, output = chat(answerer, UNCLEAR, text)
+    assert message("error", "fr") not in output
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+@pytest.mark.parametrize("digit", ["1", "١"])
+def test_decimal_digits_in_any_script_pick(answerer: Answerer, digit: str) -> None:
+    """'1' and the Arabic-Indic '١' both pick the first suggestion."""
+    suggested = answerer.reply(UNCLEAR).suggestions
+    _, output = chat(answerer, UNCLEAR, digit)
+    assert after_banner(output).split("\n\n")[1] == answerer.answer_entry(suggested[0].id,
+                                                                           "fr").text
+
+
 def test_help_command(answerer: Answerer) -> None:
     """> /help  < the help message."""
     _, output = chat(answerer, "/help")
