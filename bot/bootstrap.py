@@ -78,8 +78,7 @@ def adapters(settings: Settings, only: Sequence[str] = ()) -> list[Adapter]:
         config = module.DiscordConfig(
             token=d.token.reveal(), api_url=d.api_url, gateway_url=d.gateway_url,
             shards=d.shards, shard_ids=d.shard_ids, shard_count=d.shard_count, sync=d.sync,
-            sync_guild=d.sync_guild, admins=frozenset(str(i) for i in d.admins),
-            allowed_channels=frozenset(str(i) for i in d.allowed_channels),
+            sync_guild=d.sync_guild, admins=d.admins, allowed_channels=d.allowed_channels,
             cooldown_seconds=d.cooldown_seconds)
         found.append(Adapter("discord", module.serve, config))
     return found

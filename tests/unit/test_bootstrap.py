@@ -79,7 +79,7 @@ def test_adapter_configs_are_built_from_settings() -> None:
                                   "DISCORD_TOKEN": "dtok", "BOT_ADMINS_DISCORD": "6"})
     telegram, discord = adapters(settings)
     assert telegram.config.token == "1:abc" and telegram.config.admins == frozenset({5})
-    assert discord.config.token == "dtok" and discord.config.admins == frozenset({"6"})
+    assert discord.config.token == "dtok" and discord.config.admins == frozenset({6})
     assert [a.name for a in adapters(settings, only=["discord"])] == ["discord"]
 
 
