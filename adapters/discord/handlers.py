@@ -115,7 +115,7 @@ class Handlers:
         private = message.guild is None
         if not private and all(user.id != me.id for user in message.mentions):
             return
-        if not self.config.allows(message.channel.id, private=private):
+        if not self._allows(message.channel.id, message.channel, private):
             return
         asker = self._asker(message.author, message.channel.id, private)
         if not asker.is_admin and self.cooldown.wait_left(asker.user_id):
@@ -129,14 +129,14 @@ class Handlers:
     async def ask(self, interaction: discord.Interaction, question: str) -> None:
         """/ask: the answer; "did you mean" buttons; an ephemeral "unknown"."""
         asker = self._interaction_asker(interaction)
-        if not self._channel_allowed(interaction) or await self._cooling(interaction, asker):
+        if not self._channel_allowed(interaction):
+            await _stay_silent(interaction)
+            return
+        if await self._cooling(interaction, asker):
             return
         reply = self.service.ask(question, asker, _locale(interaction))
-        if reply is None:
-            # Stay silent (the user was already told about the limit), but a slash command
-            # must be acknowledged: acknowledge privately, then remove the placeholder.
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            await interaction.delete_original_response()
+        if reply is None:  # rate-limited, and already told so once
+            await _stay_silent(interaction)
             return
         ephemeral = reply.kind in ("unknown", "notice")
         await sending.to_interaction(interaction, render.render(reply, ephemeral=ephemeral))
@@ -236,8 +236,15 @@ class Handlers:
         return self._asker(interaction.user, interaction.channel_id, _private(interaction))
 
     def _channel_allowed(self, interaction: discord.Interaction) -> bool:
-        channel_id = interaction.channel_id or 0
-        return self.config.allows(channel_id, private=_private(interaction))
+        channel = interaction.channel
+        return self._allows(interaction.channel_id or 0, channel, _private(interaction))
+
+    def _allows(self, channel_id: int, channel: object, private: bool) -> bool:
+        # In a thread, the thread's parent channel being allowed is enough.
+        parent = getattr(channel, "parent_id", None)
+        return self.config.allows(channel_id, private=private) or (
+            isinstance(parent, int) and self.config.allows(parent, private=private)
+        )
 
     async def _cooling(self, interaction: discord.Interaction, asker: Asker) -> bool:
         left = 0.0 if asker.is_admin else self.cooldown.wait_left(asker.user_id)
@@ -262,6 +269,13 @@ def strip_mention(text: str, bot_id: int) -> str:
     """The question without the @mentions of the bot (other mentions are left as typed)."""
     kept = _MENTION.sub(lambda m: "" if int(m.group(1)) == bot_id else m.group(0), text)
     return " ".join(kept.split())
+
+
+async def _stay_silent(interaction: discord.Interaction) -> None:
+    # A slash command must be acknowledged or Discord shows an error: acknowledge privately,
+    # then remove the placeholder, so nothing is said.
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    await interaction.delete_original_response()
 
 
 def _locale(interaction: discord.Interaction) -> str | None:

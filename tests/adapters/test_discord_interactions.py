@@ -203,3 +203,15 @@ async def test_rate_limited_ask_gets_one_notice_then_silence() -> None:
     pattern = re.escape(service.answerer.message("rate_limited", "en", seconds="N"))
     assert notice.ephemeral and re.fullmatch(pattern.replace("N", r"\d+"), notice.content)
     assert placeholder.body["type"] == 5 and placeholder.ephemeral and len(third.sent) == 1
+
+
+async def test_ask_in_a_channel_not_allowed_says_nothing() -> None:
+    """/ask in a channel outside the allowed list is acknowledged privately and removed."""
+    async with FakeDiscord({GUILD: [CHANNEL, 9002]}) as fake, running_bot(
+        fake, Service(Answerer(faq_content())), allowed_channels=frozenset({CHANNEL})
+    ):
+        inter = await fake.push_command("ask", {"question": "Will DeepSeek stay open source?"},
+                                        channel=9002, guild=GUILD)
+        [placeholder] = await fake.responses(inter)
+        await fake.until(lambda: inter.deleted)
+    assert placeholder.body["type"] == 5 and len(inter.sent) == 1

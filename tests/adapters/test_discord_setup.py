@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from adapters.discord import DiscordConfig, sync_commands
+from adapters.discord import DiscordConfig, build_client, sync_commands
+from adapters.discord import client as discord_client
 from adapters.discord.client import api_base
 from adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_LIMIT, LABEL_LIMIT, render, split_text
 from bot.answering import Answerer
@@ -128,3 +129,18 @@ def test_config_ids_may_be_ints_or_digit_strings() -> None:
     assert config.is_admin(123) and config.is_admin(456) and not config.is_admin(789)
     assert config.allows(789, private=False) and not config.allows(1, private=False)
     assert config.allows(1, private=True)  # DMs are always allowed
+
+
+async def test_build_client_points_at_discord_unless_configured() -> None:
+    """Endpoints are set by build_client from the config; without URLs they are Discord's."""
+    async with FakeDiscord() as fake:
+        client = build_client(service(), config_for(fake))
+        # discord.py reads these two class attributes (reached through our module, so that
+        # the adapter's import-time warning filter applies first).
+        assert fake.api_url == discord_client.Route.BASE
+        assert str(discord_client.DiscordWebSocket.DEFAULT_GATEWAY) == fake.gateway_url
+        await client.close()
+    client = build_client(service(), DiscordConfig(token="t"))
+    assert discord_client.Route.BASE == "https://discord.com/api/v10"
+    assert str(discord_client.DiscordWebSocket.DEFAULT_GATEWAY) == "wss://gateway.discord.gg/"
+    await client.close()
