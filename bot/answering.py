@@ -17,8 +17,9 @@ from bot.text import language_votes, strip_accents, words
 class MatchSettings:
     """Thresholds (scores are 0..1) that turn a ranking into an outcome."""
 
-    answer_threshold: float = 0.55
-    margin: float = 0.15
+    answer_threshold: float = 0.50
+    margin: float = 0.12  # lead over the next entry needed to answer
+    min_cover: float = 0.60  # share of the question's weight the entry must explain to answer
     suggest_threshold: float = 0.33
     max_suggestions: int = 3
     default_lang: Lang = "fr"
@@ -58,7 +59,8 @@ class Answerer:
         s = self.settings
         top = ranked[0] if ranked else None
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if top and top.score >= s.answer_threshold and top.score - runner_up >= s.margin:
+        if (top and top.score >= s.answer_threshold and top.score - runner_up >= s.margin
+                and top.parts.get("entry_cover", 1.0) >= s.min_cover):
             return self.answer_entry(top.entry.id, lang, score=top.score)
         leads = tuple(
             Suggestion(c.entry.id, c.entry.question(lang), c.score)

@@ -92,7 +92,8 @@ class Index:
                 entries_with[tok].add(p.entry)
         n = max(len(content.entries), 1)
         self.weight = {t: math.log(1 + n / len(e)) for t, e in entries_with.items()}
-        self.unknown_weight = self.weights.unknown * math.log(1 + n)
+        self.max_weight = math.log(1 + n)
+        self.unknown_weight = self.weights.unknown * self.max_weight
         self._common = max(8, int(COMMON_SHARE * len(self.phrasings)))
         self._vocab = sorted(self.weight)
         self._entry_tokens = [
@@ -164,8 +165,19 @@ class Index:
         w = self.weights
         score = (w.phrasing * parts["phrasing"] + w.entry * entry_cover * parts["phrasing"] ** 0.5
                  + w.answer * answer * parts["phrasing"])
-        parts = {**parts, "entry_cover": entry_cover, "answer": answer, "score": score}
+        missed = min(self._missed(query.resolved[lang], self._entry_tokens[i][lang])
+                     for lang in LANGS)
+        parts = {**parts, "entry_cover": entry_cover, "answer": answer, "missed": missed,
+                 "score": score}
         return Candidate(self.content.entries[i], score, p.text, parts)
+
+    def _missed(self, resolved: tuple[Resolved, ...], tokens: frozenset[str]) -> float:
+        """The weight (0..1) of the rarest known query word that this entry does not have."""
+        worst = 0.0
+        for options in resolved:
+            if options and not any(t in tokens for t, _ in options):
+                worst = max(worst, max(self.weight[t] for t, _ in options))
+        return worst / self.max_weight
 
     def _cover(self, resolved: tuple[Resolved, ...], tokens: frozenset[str]) -> float:
         """The share of the query's weight found among `tokens`."""

@@ -51,7 +51,8 @@ _STOP_WORDS_TEXT: dict[Lang, str] = {
         petite petit vite question"""
     ),
     "en": (
-        """a an the of to in on at by for from with about as is are was were be been being am have has had having i me my we our he him his she her it its they
+        """a an the of to in on at by for from with about as is are was were be been being am
+        have has had having i me my we our he him his she her it its they
         them their this that these those there here and or but if so than then just also very
         really please pls plz could would should will shall may might must tell say said
         know want wanted wonder wondering like thing things some any much many more most s d ll
@@ -92,7 +93,8 @@ SLANG = {
     "qlq": "quelque", "qqn": "quelqu'un", "chui": "je suis", "jsp": "je ne sais pas",
     "u": "you", "ur": "your", "r": "are", "whats": "what", "whos": "who", "hows": "how",
     "wheres": "where", "whens": "when", "isnt": "is not", "doesnt": "does not",
-    "didnt": "did not", "arent": "are not", "wasnt": "was not", "cant": "can not", "wont": "will not",
+    "didnt": "did not", "arent": "are not", "wasnt": "was not", "cant": "can not",
+    "wont": "will not",
     "im": "i am", "ive": "i have", "thats": "that", "theres": "there", "gonna": "going to",
     "wanna": "want to", "abt": "about", "bc": "because", "cuz": "because", "coz": "because",
 }
