@@ -13,21 +13,21 @@ both languages; their questions are perturbed phrasings (a word dropped, two let
 filler added) plus off-topic questions. The baseline scans every phrasing, so on large contents it
 gets fewer questions (the `n` column); with 50 questions its p99 is about its maximum.
 
-Each content is measured in a fresh process (`--worker`). Memory is how much the process's peak
-RSS (ru_maxrss) grew while building the index and answering, over the content already loaded:
-the baseline runs first, and keeps almost nothing. The output ends with a Markdown table and
-the targets of issue 2.
+Each content is measured in a fresh process (`--worker`). Memory is the peak RSS (Linux VmHWM,
+reset just before) while building the index and answering, minus the RSS before: what the matcher
+adds to the content already in memory, C++ allocations included. The output ends with a Markdown
+table and the targets of issue 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import json
 import math
 import random
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -35,6 +35,7 @@ import time
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from itertools import accumulate
 from pathlib import Path
@@ -123,15 +124,30 @@ def baseline(content: Content) -> Matcher:
     return match
 
 
-def _max_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+def _rss_mb(field: str) -> float:
+    """VmRSS (now) or VmHWM (peak since the last reset) of this process, from /proc."""
+    status = Path("/proc/self/status").read_text()
+    found = re.search(rf"^{field}:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) / 1024 if found else 0.0
+
+
+def _reset_peak() -> float:
+    """Free what can be freed, restart the peak-RSS count, and return the RSS it starts from.
+
+    Without the reset the peak would still be the one reached while generating the content.
+    """
+    gc.collect()
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc: hand freed heap pages back
+    with suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")  # Linux: reset VmHWM to VmRSS
+    return _rss_mb("VmRSS")
 
 
 def measure(build: Callable[[Content], Matcher], content: Content,
             questions: Sequence[str]) -> Figures:
     """Time the build and every question; memory is how much the process's peak RSS grew."""
-    gc.collect()
-    rss = _max_rss_mb()
+    rss = _reset_peak()
     start = time.perf_counter()
     match = build(content)
     build_s = time.perf_counter() - start
@@ -142,7 +158,7 @@ def measure(build: Callable[[Content], Matcher], content: Content,
         start = time.perf_counter()
         match(q)
         latencies.append((time.perf_counter() - start) * 1000)
-    return Figures(build_s, latencies, _max_rss_mb() - rss)
+    return Figures(build_s, latencies, _rss_mb("VmHWM") - rss)
 
 
 # --- synthetic content -----------------------------------------------------------------------
@@ -296,7 +312,6 @@ def worker(name: str, seed: int) -> Row:
         questions = perturbed_questions(content, k, seed)
         name = f"{n:,}".replace(",", " ")
     phrasings = sum(len(qs) for e in content.entries for qs in e.questions.values())
-    # The baseline first: it keeps almost nothing, so the growth of the peak after it is ours.
     base = measure(baseline, content, questions[:base_n])
     return Row(name, len(content.entries), phrasings, measure(ours, content, questions), base)
 
