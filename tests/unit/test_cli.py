@@ -48,13 +48,18 @@ def test_ask_json_answers_real_content(question: str, lang: str) -> None:
     assert "Liang" in data["text"] and data["suggestions"] == []
 
 
-def test_ask_json_in_a_separate_process() -> None:
-    """`python -m bot ask --json` prints exactly one JSON object and exits 0."""
-    done = run_process("ask", "Who is Liang Wenfeng?", "--json")
+@pytest.mark.parametrize(("question", "lang"), [
+    ("Qui est Liang Wenfeng ?", "fr"),
+    ("Who is Liang Wenfeng?", "en"),
+])
+def test_ask_json_in_a_separate_process(question: str, lang: str) -> None:
+    """`python -m bot ask --json` prints exactly one JSON object, the right entry, and exits 0."""
+    done = run_process("ask", question, "--json")
     assert done.returncode == 0, done.stderr
     (line,) = done.stdout.strip().splitlines()
     data = json.loads(line)
-    assert (data["kind"], data["id"], data["lang"]) == ("answer", "who-is-liang-wenfeng", "en")
+    assert list(data) == REPLY_KEYS
+    assert (data["kind"], data["id"], data["lang"]) == ("answer", "who-is-liang-wenfeng", lang)
 
 
 def test_ask_plain_text_prints_the_answer(fixture_dir: Path) -> None:
@@ -123,10 +128,13 @@ def test_options_without_a_command_start_run(
 
 
 def test_lint_real_content_exits_0() -> None:
-    """`lint` on the shipped content finds no error."""
+    """`lint` on the shipped content finds no error, in-process and as `python -m bot lint`."""
     status, output = run("lint", str(DEFAULT_CONTENT_DIR))
     assert status == 0, output
     assert " 0 errors" in output.splitlines()[-1]
+    done = run_process("lint")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert " 0 errors" in done.stdout.splitlines()[-1]
 
 
 def test_lint_fixture_content_exits_0(fixture_dir: Path) -> None:
