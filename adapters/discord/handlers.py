@@ -2,93 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import functools
 import logging
 import re
-import time
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Concatenate, Literal, ParamSpec, Protocol, TypeVar
+from typing import Literal, Protocol
 
 import discord
 from discord import app_commands
 
 from adapters.discord import render, sending
 from adapters.discord.config import DiscordConfig
+from adapters.discord.guards import Cooldown, InFlight, tracked
 from bot.model import Lang, Reply, Suggestion
 from bot.service import Asker, Service
 
 log = logging.getLogger(__name__)
 
 CHOICE_LIMIT = 100  # Discord's limit on an autocomplete choice's name and value
-
-
-class Cooldown:
-    """Per-user pause between two questions (in memory; 0 seconds = no cooldown)."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._last: dict[str, float] = {}
-
-    def wait_left(self, user_id: str) -> float:
-        """Seconds the user still has to wait; 0 means go ahead (and starts a new pause)."""
-        if self.seconds <= 0:
-            return 0.0
-        now = time.monotonic()
-        left = self._last.get(user_id, -1e9) + self.seconds - now
-        if left > 0:
-            return left
-        self._last[user_id] = now
-        if len(self._last) > 10_000:  # forget users whose pause is over, to bound memory
-            self._last = {u: t for u, t in self._last.items() if now - t < self.seconds}
-        return 0.0
-
-
-class InFlight:
-    """Counts the handlers running, so a shutdown can let them finish their replies."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
-
-    @contextlib.contextmanager
-    def one(self) -> Iterator[None]:
-        """Mark one handler as running for the duration of the block."""
-        self.count += 1
-        self._idle.clear()
-        try:
-            yield
-        finally:
-            self.count -= 1
-            if not self.count:
-                self._idle.set()
-
-    async def drain(self, timeout: float) -> bool:
-        """Wait until no handler runs (at most `timeout` s); whether they all finished."""
-        try:
-            await asyncio.wait_for(self._idle.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def tracked(
-    method: Callable[Concatenate[Handlers, P], Awaitable[R]],
-) -> Callable[Concatenate[Handlers, P], Awaitable[R]]:
-    """Count a handler method as in flight while it runs."""
-
-    @functools.wraps(method)
-    async def run(self: Handlers, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        with self.in_flight.one():
-            return await method(self, *args, **kwargs)
-
-    return run
 
 
 class HasHandlers(Protocol):
@@ -179,8 +108,10 @@ class Handlers:
     async def choose(self, interaction: discord.Interaction, entry_id: str, lang: Lang) -> None:
         """A suggestion or related button: that entry's answer."""
         reply = self.service.answer_entry(entry_id, self._interaction_asker(interaction), lang)
-        await sending.to_interaction(interaction, render.render(reply, ephemeral=_private(
-            interaction)))
+        # Private when the clicked message was (an "unknown" /ask reply), public otherwise.
+        clicked = interaction.message
+        ephemeral = bool(clicked and clicked.flags.ephemeral)
+        await sending.to_interaction(interaction, render.render(reply, ephemeral=ephemeral))
 
     @tracked
     async def vote(self, interaction: discord.Interaction, up: bool, ref: str, lang: Lang) -> None:
