@@ -314,3 +314,16 @@ def test_addressed_text_rules() -> None:
                 entities=(mention(0, 14),)) == "et lui ?"
     text_mention = MessageEntity(MessageEntity.TEXT_MENTION, 0, 3, user=bot)
     assert says("Bot, qui ?", entities=(text_mention,)) == ", qui ?"
+
+
+async def test_every_press_is_acknowledged_even_unknown_ones(service: Service) -> None:
+    """A press with stale or foreign callback data is still acknowledged, and nothing is sent."""
+    async with running_telegram(service) as (api, _):
+        api.push(api.message(USER, "/topics"))
+        (menu,) = await api.wait_sent(USER)
+        for data in ("zz:1:fr", "t:no-such-topic:fr", "x:99:fr"):
+            api.push(api.callback(menu, data))
+        await api.wait_until(lambda: len(api.calls_of("answerCallbackQuery")) == 3)
+        api.push(api.message(USER, WHO_FR))  # same chat, in order: the presses are done
+        await api.wait_sent(USER, 2)
+    assert len(api.sent_to(USER)) == 2
