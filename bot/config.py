@@ -9,7 +9,7 @@ Nothing here reads `os.environ`: callers pass the mapping (see `Settings.from_en
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -274,7 +274,7 @@ class Settings:
         settings = _build(values, problems)
         if problems or settings is None:
             raise ConfigError(problems)
-        return _replace_warnings(settings, tuple(warnings))
+        return replace(settings, warnings=tuple(warnings))
 
     def secrets(self) -> list[str]:
         """Every secret value, for the log redaction filter."""
@@ -410,12 +410,6 @@ def _discord(v: dict[str, Any], problems: list[str]) -> DiscordSettings | None:
         sync_guild=v["discord.sync_guild"], admins=v["discord.admins"],
         allowed_channels=v["discord.allowed_channels"],
         cooldown_seconds=v["discord.cooldown_seconds"])
-
-
-def _replace_warnings(settings: Settings, warnings: tuple[str, ...]) -> Settings:
-    from dataclasses import replace
-
-    return replace(settings, warnings=warnings)
 
 
 def describe(settings: Settings) -> list[str]:
