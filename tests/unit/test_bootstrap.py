@@ -164,3 +164,22 @@ def test_health_reports_fresh_stale_and_missing(tmp_path: Path) -> None:
     stale = io.StringIO()
     assert run_health(beat, 90, stale, now=1200.0) == 1
     assert "200 s ago" in stale.getvalue()
+
+
+def test_cli_check_stats_health(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`python -m bot check|stats|health` reach the ops functions with the env settings."""
+    from bot.__main__ import main
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    out = io.StringIO()
+    assert main(["check"], out) == 0 and "check: ok" in out.getvalue()
+    assert main(["health"], io.StringIO()) == 1  # nothing running: no heartbeat
+    write_heartbeat(Path(env["BOT_DATA_DIR"]) / "heartbeat")
+    assert main(["health"], io.StringIO()) == 0
+    service = build_service(Settings.from_env(env))
+    service.ask(WHO, Asker("cli", "1", "1"))
+    service.close()
+    stats = io.StringIO()
+    assert main(["stats", "--since", "1d", "--json"], stats) == 0
+    assert '"total": 1' in stats.getvalue()
