@@ -19,9 +19,10 @@ REPO_ROOT = DEFAULT_CONTENT_DIR.parent
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Parse `argv` and run one command; returns the exit status."""
     out = out or sys.stdout
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["run", *argv]  # no command: run, the embedded default
     args = _parser().parse_args(argv)
-    if not getattr(args, "command", None):
-        args = _parser().parse_args(["run", *(argv or [])])
     try:
         return int(args.handler(args, out))
     except ContentError as err:

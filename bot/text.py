@@ -25,6 +25,8 @@ _INVERSION = re.compile(r"-(?:t-)?(tu|il|elle|on|vous|nous|ils|elles|je|moi|toi|
 _ELISION = re.compile(r"\b(?:l|d|j|m|t|s|c|n|qu|jusqu|lorsqu|puisqu|quoiqu)'(?=\w)")
 _EN_CONTRACTION = re.compile(r"(?<=\w)'(?:s|re|ve|ll|d|m)\b")
 _NOT = re.compile(r"(?<=\w)n't\b")
+_IRREGULAR_NOT = re.compile(r"\b(ca|wo|sha)n't\b")  # can't, won't, shan't
+_IRREGULAR_FULL = {"ca": "can", "wo": "will", "sha": "shall"}
 # Politeness around a question ("can you tell me", "dis-moi") says nothing about its topic.
 _FILLER = re.compile(
     r"\b(?:(?:can|could|would|will) you (?:please )?(?:tell|explain|give|say|show)(?: me| us)?"
@@ -104,6 +106,7 @@ _REPEAT = re.compile(r"([^\W\d])\1{2,}")  # "bonjouuur", "heyyy": a letter typed
 def words(text: str) -> list[str]:
     """The words of `text`, folded, elisions and contractions split off, punctuation dropped."""
     text = _FILLER.sub(" ", _REPEAT.sub(r"\1", fold(text)))
+    text = _IRREGULAR_NOT.sub(lambda m: _IRREGULAR_FULL[m.group(1)] + " not", text)
     text = _NOT.sub(" not", text)
     text = _INVERSION.sub(r" \1", text)
     text = _ELISION.sub(" ", text)

@@ -42,7 +42,7 @@ class ConsoleChat:
 
     def _reply_to(self, text: str) -> Reply | None:
         answerer = self.service.answerer
-        if text.isdigit() and 1 <= int(text) <= len(self.choices):
+        if text.isdecimal() and 1 <= int(text) <= len(self.choices):
             picked = self.choices[int(text) - 1]
             return self.service.answer_entry(picked.id, self.asker, self.lang)
         if text.lower() in {"/help", "/aide", "help?"}:
