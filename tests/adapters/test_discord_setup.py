@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
 
-from adapters.discord import DiscordConfig, build_client, sync_commands
+import pytest
+
+from adapters.discord import DiscordConfig, build_client, serve, sync_commands
 from adapters.discord import client as discord_client
 from adapters.discord.client import api_base
 from adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_LIMIT, LABEL_LIMIT, render, split_text
@@ -144,3 +148,19 @@ async def test_build_client_points_at_discord_unless_configured() -> None:
     assert discord_client.Route.BASE == "https://discord.com/api/v10"
     assert str(discord_client.DiscordWebSocket.DEFAULT_GATEWAY) == "wss://gateway.discord.gg/"
     await client.close()
+
+
+async def test_a_rejected_token_stops_serve_with_login_failure_and_no_token_in_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A token Discord refuses makes serve() raise LoginFailure; the token is never logged."""
+    import discord  # here, after adapters.discord has silenced discord.py's import warning
+
+    caplog.set_level(logging.DEBUG)
+    async with FakeDiscord() as fake:
+        config = DiscordConfig(token="MTIz.wrong-token", api_url=fake.api_url,
+                               gateway_url=fake.gateway_url)
+        with pytest.raises(discord.LoginFailure):
+            await asyncio.wait_for(serve(service(), config, asyncio.Event()), 10)
+    assert fake.identifies == []  # it never reached the gateway
+    assert "wrong-token" not in caplog.text and "MTIz" not in caplog.text

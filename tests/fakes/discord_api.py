@@ -32,6 +32,7 @@ DISCORD_EPOCH = 1420070400000
 MESSAGE_CONTENT_INTENT = 1 << 15
 EPHEMERAL = 1 << 6
 USER = 700_000_000_000_000_001  # a realistic snowflake: discord.py parses 15-20 digits
+TOKEN = "fake-token-123"
 WAIT = 10.0  # seconds: the most any wait in the fake lasts before it fails the test
 
 
@@ -105,7 +106,9 @@ class _Interaction:
 class FakeDiscord:
     """The fake server; `async with FakeDiscord(...) as fake:` starts and stops it."""
 
-    def __init__(self, guilds: dict[int, list[int]] | None = None, shard_count: int = 1) -> None:
+    def __init__(self, guilds: dict[int, list[int]] | None = None, shard_count: int = 1,
+                 token: str = TOKEN) -> None:
+        self.token = token  # the bot token the fake accepts (REST and IDENTIFY)
         self.bot_id, self.app_id = 1_100_000_000_000_000_001, 1_200_000_000_000_000_001
         self.guilds = guilds if guilds is not None else {guild_id(0): [9001]}
         self.shard_count = shard_count  # what /gateway/bot recommends
@@ -127,7 +130,7 @@ class FakeDiscord:
 
     # --- lifecycle --------------------------------------------------------------------------
     async def __aenter__(self) -> FakeDiscord:
-        app = web.Application()
+        app = web.Application(middlewares=[self._authenticate])
         api = "/api/v10"
         app.router.add_get(api + "/users/@me", self._me)
         app.router.add_get(api + "/applications/@me", self._application)
@@ -198,6 +201,18 @@ class FakeDiscord:
     def _error(self, status: int, code: int, message: str) -> web.Response:
         self.rejected.append(message)
         return self._json({"code": code, "message": message}, status)
+
+    @web.middleware
+    async def _authenticate(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        # Interaction callbacks and follow-ups are authorised by their token in the URL; every
+        # other REST call needs the bot token, as on Discord.
+        open_route = request.path.startswith(("/api/v10/interactions/", "/api/v10/webhooks/"))
+        if request.path.startswith("/api/") and not open_route and (
+            request.headers.get("Authorization") != f"Bot {self.token}"
+        ):
+            return self._error(401, 0, "401: Unauthorized")
+        response: web.StreamResponse = await handler(request)
+        return response
 
     async def _unknown(self, request: web.Request) -> web.Response:
         self.unhandled.append(f"{request.method} {request.path}")
@@ -369,8 +384,11 @@ class FakeDiscord:
         await self._notify()
         return ws
 
-    async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> _Session:
+    async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> _Session | None:
         self.identifies.append(data)
+        if data.get("token") != self.token:
+            await ws.close(code=4004)  # Authentication failed: discord.py must not retry
+            return None
         shard = tuple(data.get("shard") or (0, 1))
         session = _Session(f"session-{next(self._ids)}", (shard[0], shard[1]), data["intents"])
         session.ws = ws
@@ -573,7 +591,7 @@ async def running_bot(
     fake: FakeDiscord, service: Any, sessions: int = 1, **settings: Any
 ) -> AsyncIterator[DiscordConfig]:
     """Run `serve()` against `fake` (`sessions` gateway connections) until the block ends."""
-    config = DiscordConfig(token="fake-token-123", api_url=fake.api_url,
+    config = DiscordConfig(token=fake.token, api_url=fake.api_url,
                            gateway_url=fake.gateway_url, **settings)
     stop = asyncio.Event()
     bot = asyncio.create_task(serve(service, config, stop))
