@@ -148,3 +148,13 @@ async def test_stop_lets_the_reply_in_flight_finish() -> None:
         stop.set()
         await asyncio.wait_for(bot, 10)
         assert len(fake.sent) == 1  # recorded before serve() returned
+
+
+async def test_bare_mention_gets_the_empty_question_prompt() -> None:
+    """A mention with no question (both mention forms stripped) gets the "ask me" prompt."""
+    svc = service()
+    async with FakeDiscord() as fake, running_bot(fake, svc):
+        await fake.push_message(f"<@{fake.bot_id}>  <@!{fake.bot_id}> ", channel=CHANNEL,
+                                guild=GUILD, mentions=(fake.bot_id,))
+        [sent] = await fake.wait_sent(1)
+    assert sent.content == svc.answerer.message("empty", "fr")

@@ -11,6 +11,7 @@ import pytest
 from adapters.discord import DiscordConfig, build_client, serve, sync_commands
 from adapters.discord import client as discord_client
 from adapters.discord.client import api_base
+from adapters.discord.handlers import strip_mention
 from adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_LIMIT, LABEL_LIMIT, render, split_text
 from bot.answering import Answerer
 from bot.model import Reply, Suggestion
@@ -164,3 +165,8 @@ async def test_a_rejected_token_stops_serve_with_login_failure_and_no_token_in_l
             await asyncio.wait_for(serve(service(), config, asyncio.Event()), 10)
     assert fake.identifies == []  # it never reached the gateway
     assert "wrong-token" not in caplog.text and "MTIz" not in caplog.text
+
+
+def test_strip_mention_removes_only_the_bot() -> None:
+    """Both forms of the bot's mention go; other users' mentions stay as typed."""
+    assert strip_mention("<@11> hi <@!11> <@22>  there", 11) == "hi <@22> there"
