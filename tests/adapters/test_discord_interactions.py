@@ -6,6 +6,8 @@ import dataclasses
 import re
 from typing import Literal
 
+import pytest
+
 from bot.answering import Answerer
 from bot.model import Content, Entry, Lang, Reply, frozen_map
 from bot.service import Asker, Service
@@ -215,3 +217,23 @@ async def test_ask_in_a_channel_not_allowed_says_nothing() -> None:
         [placeholder] = await fake.responses(inter)
         await fake.until(lambda: inter.deleted)
     assert placeholder.body["type"] == 5 and len(inter.sent) == 1
+
+
+class BrokenButtons(Service):
+    """The real service, except that answering a picked entry fails."""
+
+    def answer_entry(self, entry_id: str, asker: Asker, lang: Lang) -> Reply:
+        raise RuntimeError("broken button")
+
+
+async def test_a_failing_button_apologises(caplog: pytest.LogCaptureFixture) -> None:
+    """An error behind a button is logged with its traceback and the user gets the apology."""
+    service = BrokenButtons(Answerer(faq_content()))
+    async with FakeDiscord() as fake, running_bot(fake, service):
+        inter = await fake.push_command("ask", {"question": "Why did DeepSeek cut its prices?"},
+                                        **WHERE)
+        [answer] = await fake.responses(inter)
+        click = await fake.push_click(answer, "faq:a:open-source:en", guild=GUILD)
+        [sorry] = await fake.responses(click)
+    assert sorry.ephemeral and sorry.content == service.answerer.message("error", "en")
+    assert "RuntimeError: broken button" in caplog.text
