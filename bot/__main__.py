@@ -8,10 +8,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.answering import Answerer, Explanation
 from bot.content import DEFAULT_CONTENT_DIR, ContentError, load_content
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.service import Service
 
 REPO_ROOT = DEFAULT_CONTENT_DIR.parent
 
@@ -84,26 +88,48 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _content_dir(args: argparse.Namespace) -> Path:
-    return Path(args.content or os.environ.get("BOT_CONTENT") or DEFAULT_CONTENT_DIR)
+def _settings(args: argparse.Namespace) -> Settings:
+    """The validated settings, with `--content` applied; exits with status 2 on bad values."""
+    from bot.bootstrap import load_settings
+
+    settings = load_settings(os.environ, sys.stderr, content_dir=args.content)
+    if settings is None:
+        raise SystemExit(2)
+    return settings
 
 
 def _answerer(args: argparse.Namespace) -> Answerer:
-    return Answerer(load_content(_content_dir(args)))
+    settings = _settings(args)
+    return Answerer(load_content(settings.content_dir), settings.match)
+
+
+def _service(args: argparse.Namespace) -> Service:
+    """The service `ask` and `chat` use: questions logged unless --no-log."""
+    from bot.bootstrap import build_service
+
+    return build_service(_settings(args), log_questions=False if args.no_log else None)
 
 
 def _ask(args: argparse.Namespace, out: TextIO) -> int:
-    answerer = _answerer(args)
-    reply = answerer.reply(args.question, lang_hint=args.lang)
-    if args.json:
-        out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
-    else:
-        from adapters.console.render import render
+    from bot.service import Asker
 
-        labels = {k: answerer.message(k, reply.lang) for k in ("source_label", "related_label")}
-        out.write(render(reply, labels)[0] + "\n")
-    if args.explain:
-        out.write(_format_explanation(answerer.explain(args.question, args.lang)))
+    service = _service(args)
+    try:
+        asker = Asker("cli", "cli", "cli", "private", is_admin=True)  # admins are not rate-limited
+        reply = service.ask(args.question, asker, lang_hint=args.lang)
+        assert reply is not None  # only rate limiting silences the service, and not for admins
+        answerer = service.answerer
+        if args.json:
+            out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+        else:
+            from adapters.console.render import render
+
+            labels = {k: answerer.message(k, reply.lang) for k in ("source_label", "related_label")}
+            out.write(render(reply, labels)[0] + "\n")
+        if args.explain:
+            out.write(_format_explanation(answerer.explain(args.question, args.lang)))
+    finally:
+        service.close()  # flushes the question log
     return 0
 
 
@@ -119,16 +145,18 @@ def _format_explanation(ex: Explanation) -> str:
 
 def _chat(args: argparse.Namespace, out: TextIO) -> int:
     from adapters.console.chat import run_console
-    from bot.service import Service
 
-    service = Service(_answerer(args))
-    return run_console(service, sys.stdin, out, interactive=sys.stdin.isatty())
+    service = _service(args)
+    try:
+        return run_console(service, sys.stdin, out, interactive=sys.stdin.isatty())
+    finally:
+        service.close()
 
 
 def _lint(args: argparse.Namespace, out: TextIO) -> int:
     from bot.validation import count_entries, format_report, lint
 
-    root = Path(args.dir or _content_dir(args))
+    root = Path(args.dir or _settings(args).content_dir)
     eval_files = args.eval
     if eval_files is None:
         default = root.resolve() == DEFAULT_CONTENT_DIR.resolve()
@@ -150,12 +178,11 @@ def _eval(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
-    wanted = [name for name in ("discord", "telegram") if getattr(args, name)]
-    tokens = [n for n in ("discord", "telegram") if os.environ.get(f"{n.upper()}_TOKEN")]
-    if not wanted and not tokens:
-        return _chat(args, out)
-    print("platform adapters are not wired yet", file=sys.stderr)
-    return 2
+    from bot.bootstrap import run_bot
+
+    only = [name for name in ("discord", "telegram") if getattr(args, name)]
+    return run_bot(os.environ, only=only, log_questions=False if args.no_log else None,
+                   content_dir=args.content, stdout=out)
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:

@@ -112,6 +112,9 @@ def run_bot(environ: Mapping[str, str] | None = None, *, only: Sequence[str] = (
         if not chosen:
             from adapters.console.chat import run_console
 
+            if "BOT_LOG_LEVEL" not in environ:  # log lines would interleave with the chat
+                logging.getLogger().setLevel(logging.WARNING)
+
             stdin = stdin or sys.stdin
             return run_console(service, stdin, stdout or sys.stdout, interactive=stdin.isatty())
         return asyncio.run(serve_all(service, chosen, settings))

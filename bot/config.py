@@ -166,6 +166,8 @@ class Option:
     secret: bool = False
 
 
+_MATCH = MatchSettings()
+
 OPTIONS: tuple[Option, ...] = (
     Option("content", "BOT_CONTENT", _path, DEFAULT_CONTENT_DIR),
     Option("data_dir", "BOT_DATA_DIR", _path, Path("data")),
@@ -173,11 +175,15 @@ OPTIONS: tuple[Option, ...] = (
     Option("log.questions", "BOT_LOG_QUESTIONS", _flag, True),
     Option("log.level", "BOT_LOG_LEVEL", _log_level, "INFO"),
     Option("log.format", "BOT_LOG_FORMAT", _choice("text", "json"), "text"),
-    Option("match.default_lang", "BOT_DEFAULT_LANG", _choice("fr", "en"), "fr"),
-    Option("match.answer_threshold", "BOT_ANSWER_THRESHOLD", _number(0, 1), 0.62),
-    Option("match.margin", "BOT_MARGIN", _number(0, 1), 0.06),
-    Option("match.suggest_threshold", "BOT_SUGGEST_THRESHOLD", _number(0, 1), 0.40),
-    Option("match.max_suggestions", "BOT_MAX_SUGGESTIONS", _whole(1, 5), 3),
+    # The matcher's defaults live in one place, MatchSettings, where they were tuned.
+    Option("match.default_lang", "BOT_DEFAULT_LANG", _choice("fr", "en"), _MATCH.default_lang),
+    Option("match.answer_threshold", "BOT_ANSWER_THRESHOLD", _number(0, 1),
+           _MATCH.answer_threshold),
+    Option("match.margin", "BOT_MARGIN", _number(0, 1), _MATCH.margin),
+    Option("match.min_cover", "BOT_MIN_COVER", _number(0, 1), _MATCH.min_cover),
+    Option("match.suggest_threshold", "BOT_SUGGEST_THRESHOLD", _number(0, 1),
+           _MATCH.suggest_threshold),
+    Option("match.max_suggestions", "BOT_MAX_SUGGESTIONS", _whole(1, 5), _MATCH.max_suggestions),
     Option("limits.rate_limit", "BOT_RATE_LIMIT", _whole(0), 10),
     Option("limits.dedup_seconds", "BOT_DEDUP_SECONDS", _number(0), 60.0),
     Option("retention_days", "BOT_RETENTION_DAYS", _whole(1), 90),
@@ -358,6 +364,7 @@ def _raw(option: Option, environ: Mapping[str, str], file_values: dict[str, Any]
 def _build(v: dict[str, Any], problems: list[str]) -> Settings | None:
     """Assemble the Settings and check rules that involve several options."""
     match = MatchSettings(answer_threshold=v["match.answer_threshold"], margin=v["match.margin"],
+                          min_cover=v["match.min_cover"],
                           suggest_threshold=v["match.suggest_threshold"],
                           max_suggestions=v["match.max_suggestions"],
                           default_lang=v["match.default_lang"])

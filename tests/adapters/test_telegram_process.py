@@ -17,8 +17,7 @@ from pathlib import Path
 from tests.fakes.telegram_api import WAIT, FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[2]
-# The composition root behind `python -m bot run --telegram` (the CLI is being wired to it).
-RUN = "from bot.bootstrap import run_bot; raise SystemExit(run_bot(only=['telegram']))"
+RUN = ("-m", "bot", "run", "--telegram")  # the command a deployment runs
 ENTRY = """\
 - id: who-is-liang-wenfeng
   questions:
@@ -48,7 +47,7 @@ async def test_run_telegram_answers_and_stops_on_sigterm(tmp_path: Path) -> None
             "BOT_CONTENT": str(small_content(tmp_path / "content")),
             "BOT_DATA_DIR": str(tmp_path / "data"), "BOT_RELOAD_INTERVAL": "0"}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", RUN, cwd=ROOT, env=env,
+        sys.executable, *RUN, cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
         await api.wait_until(lambda: bool(api.calls_of("getUpdates")), WAIT * 2)
