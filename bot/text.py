@@ -50,7 +50,8 @@ _STOP_WORDS_TEXT: dict[Lang, str] = {
         tout tous toute toutes rien chose choses faut va vont aller avoir eux ici là voilà juste
         genre exactement mec gars type truc trucs okay oui ouais euh bref enfin quelqu quelque
         quelques ceci celle celui celles ceux lequel laquelle dont ya monde quand-même mdr
-        petite petit vite question"""
+        petite petit vite question parle parler parlé parlait parlent dit dire disait raconte
+        mentionne cite évoque pense"""
     ),
     "en": (
         """a an the of to in on at by for from with about as is are was were be been being am
@@ -60,7 +61,8 @@ _STOP_WORDS_TEXT: dict[Lang, str] = {
         know want wanted wonder wondering like thing things some any much many more most s d ll
         ve re m kind sort lol into onto up even ever exactly actually basically right now guy
         guys dude stuff okay ok well oh um uh hmm yeah yes yep anyway somebody someone anyone
-        everyone everybody get got getting go going quick question bit little"""
+        everyone everybody get got getting go going quick question bit little talk talks talking
+        talked mention mentions mentioned"""
     ),
 }
 # Kept whatever the lists say: they flip a question's meaning.
@@ -167,6 +169,11 @@ class Normalizer:
     def key(self, text: str, lang: Lang | None = None) -> str:
         """A canonical string for 'the same normalised question' comparisons."""
         return " ".join(self.tokens(text, lang or detect_language_simple(text)))
+
+    def full_key(self, text: str, lang: Lang | None = None) -> str:
+        """Like `key`, but every word counts: two wordings differ unless only spelling does."""
+        lang = lang or detect_language_simple(text)
+        return " ".join(self.tokens(text, lang, keep_stop_words=True))
 
     def _merge_synonyms(
         self, stems: list[str], raw: list[str], lang: Lang
