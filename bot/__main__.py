@@ -72,6 +72,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-log", action="store_true", help="do not record the questions")
     run.set_defaults(handler=_run)
 
+    sync = sub.add_parser("sync-discord", parents=[common],
+                          help="register the Discord slash commands (globally or in one guild)")
+    sync.add_argument("--guild", type=int, default=None,
+                      help="guild id: instant availability there (default: global, or "
+                           "DISCORD_SYNC_GUILD when DISCORD_SYNC=guild)")
+    sync.set_defaults(handler=_sync_discord)
+
     check = sub.add_parser("check", parents=[common],
                            help="validate settings and content, list the adapters that would start")
     check.set_defaults(handler=_check)
@@ -183,6 +190,28 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     only = [name for name in ("discord", "telegram") if getattr(args, name)]
     return run_bot(os.environ, only=only, log_questions=False if args.no_log else None,
                    content_dir=args.content, stdout=out)
+
+
+def _sync_discord(args: argparse.Namespace, out: TextIO) -> int:
+    import asyncio
+
+    from bot.bootstrap import adapters, build_service
+
+    settings = _settings(args)
+    chosen = adapters(settings, only=["discord"])
+    if not chosen:
+        print("sync-discord: DISCORD_TOKEN is not set", file=sys.stderr)
+        return 2
+    from adapters.discord import sync_commands
+
+    service = build_service(settings, log_questions=False)
+    try:
+        count = asyncio.run(sync_commands(chosen[0].config, service, guild_id=args.guild))
+    finally:
+        service.close()
+    where = f"in guild {args.guild}" if args.guild else "globally"
+    out.write(f"sync-discord: {count} commands registered {where}\n")
+    return 0
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
