@@ -26,11 +26,13 @@ import ctypes
 import gc
 import json
 import math
+import os
 import random
 import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from bisect import bisect_left
 from collections import Counter
@@ -81,15 +83,19 @@ print(json.dumps({"id": ids[best[2]], "score": best[1]}))
 def startup(command: Sequence[str], runs: int) -> float:
     """Median seconds from spawning `command` to its first line of output."""
     times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as proc:
-            assert proc.stdout is not None
-            line = proc.stdout.readline()
-            times.append(time.perf_counter() - start)
-            proc.stdout.read()
-        if proc.returncode or not line.strip():
-            raise SystemExit(f"start-up run failed: {' '.join(command)}")
+    with tempfile.TemporaryDirectory() as data:
+        # The bot logs each question: to a throwaway folder, not the real question log.
+        env = {**os.environ, "BOT_DATA_DIR": data}
+        for _ in range(runs):
+            start = time.perf_counter()
+            with subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                  text=True) as proc:
+                assert proc.stdout is not None
+                line = proc.stdout.readline()
+                times.append(time.perf_counter() - start)
+                proc.stdout.read()
+            if proc.returncode or not line.strip():
+                raise SystemExit(f"start-up run failed: {' '.join(command)}")
     return statistics.median(times)
 
 
