@@ -366,6 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(asdict(worker(args.worker, args.seed))))
         return 0
 
+    load = os.getloadavg()[0]
     print("start-up ...", flush=True)
     python = sys.executable
     start = (startup([python, "-m", "bot", "ask", STARTUP_QUESTION, "--json"], args.runs),
@@ -377,8 +378,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(verdict(rows, start[0]))
     if any(len(r.base.latencies_ms) < len(r.ours.latencies_ms) for r in rows):
-        print("The baseline got fewer questions on large contents (it scans every phrasing); "
-              "with 50 questions its p99 is close to its maximum.")
+        print("The baseline got fewer questions on synthetic contents (last column): it scans "
+              "every phrasing. With 50 questions its p99 is about its maximum.")
+    print(f"Machine: {os.cpu_count()} cores, load average {load:.2f} at the start; timings are "
+          "wall-clock, so other work on the machine inflates them, p99 most.")
     return 0
 
 
