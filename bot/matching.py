@@ -10,6 +10,7 @@ similarity and, with less weight, the words of the answer.
 
 from __future__ import annotations
 
+import heapq
 import math
 from bisect import bisect_left
 from collections import defaultdict
@@ -24,8 +25,10 @@ from bot.text import Normalizer, strip_accents, words
 
 Resolved = tuple[tuple[str, float], ...]  # known tokens a query token stands for, with similarity
 
-CANDIDATES = 120  # phrasings kept after narrowing, before reranking
+CANDIDATES = 60  # phrasings kept after narrowing, before reranking
 COMMON_SHARE = 0.08  # tokens in more than this share of phrasings don't generate candidates
+COMMON_POSTINGS = 2000  # of a common token's postings, only this many are ever walked
+EAGER_ANSWERS = 5000  # up to this many entries, answers are tokenised at build, not on first use
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,18 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Query:
-    """A question normalised in both languages, each token resolved against the vocabulary."""
+    """A question normalised in both languages, each token resolved against the vocabulary.
+
+    `weights[lang][i]` is the weight of token i (its best known reading, or the unknown-word
+    weight), `total[lang]` their sum and `joined[lang]` the tokens as one string: computed once
+    per question, used for every candidate.
+    """
 
     tokens: dict[Lang, tuple[str, ...]]
     resolved: dict[Lang, tuple[Resolved, ...]]
+    weights: dict[Lang, tuple[float, ...]]
+    total: dict[Lang, float]
+    joined: dict[Lang, str]
 
 
 class Index:
@@ -76,15 +87,17 @@ class Index:
         self.content = content
         self.weights = weights or Weights()
         self.normalizer = normalizer or Normalizer(content.synonyms)
-        self.phrasings = [
-            Phrasing(i, lang, q, self.normalizer.tokens(q, lang))
-            for i, entry in enumerate(content.entries)
-            for lang in LANGS
-            for q in entry.questions.get(lang, ())
-        ]
-        by_entry: dict[int, list[Phrasing]] = defaultdict(list)
-        for p in self.phrasings:
-            by_entry[p.entry].append(p)
+        self.phrasings: list[Phrasing] = []
+        seen_in: dict[str, set[Lang]] = defaultdict(set)  # word -> languages it is asked in
+        for i, entry in enumerate(content.entries):
+            for lang in LANGS:
+                for q in entry.questions.get(lang, ()):
+                    raw = words(q)
+                    tokens = self.normalizer.tokens_of(raw, lang)
+                    self.phrasings.append(Phrasing(i, lang, q, tokens))
+                    for w in raw:
+                        seen_in[strip_accents(w)].add(lang)
+        self.word_langs = {w: next(iter(ls)) for w, ls in seen_in.items() if len(ls) == 1}
         self._postings: dict[str, list[int]] = defaultdict(list)
         entries_with: dict[str, set[int]] = defaultdict(set)
         for pid, p in enumerate(self.phrasings):
@@ -97,31 +110,42 @@ class Index:
         self.unknown_weight = self.weights.unknown * self.max_weight
         self._common = max(8, int(COMMON_SHARE * len(self.phrasings)))
         self._vocab = sorted(self.weight)
-        self._entry_tokens = [
-            {lang: frozenset(t for p in by_entry[i] if p.lang == lang for t in p.tokens)
-             for lang in LANGS}
-            for i in range(len(content.entries))
-        ]
-        self._answers = [
-            {lang: frozenset(self.normalizer.tokens(e.answer_in(lang), lang)) for lang in LANGS}
-            for e in content.entries
-        ]
-        self._position = {e.id: i for i, e in enumerate(content.entries)}
-        self.word_langs = _word_langs(content)
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for t in self._vocab:
+            self._by_length[len(t)].append(t)
+        # Per phrasing, what every score needs: its token set, their weight, the joined string.
+        self._psets = [frozenset(p.tokens) for p in self.phrasings]
+        self._pweights = [sum(self.weight[t] for t in ps) for ps in self._psets]
+        self._pjoined = [" ".join(p.tokens) for p in self.phrasings]
+        entry_tokens: list[dict[Lang, set[str]]] = [{"fr": set(), "en": set()} for _ in range(n)]
+        for p in self.phrasings:
+            entry_tokens[p.entry][p.lang].update(p.tokens)
+        self._entry_tokens = [{lang: frozenset(ts[lang]) for lang in LANGS} for ts in entry_tokens]
+        self._answers: dict[int, dict[Lang, frozenset[str]]] = {}
+        if n <= EAGER_ANSWERS:  # small content: pay at build, so no question waits for it
+            for i in range(len(content.entries)):
+                self._answer_tokens(i)
         self._resolve = lru_cache(maxsize=16384)(self._resolve_uncached)
 
     # -- query side ------------------------------------------------------------------------
 
     def query(self, question: str, prefix: bool = False) -> Query:
         """Normalise `question` in both languages and resolve its tokens."""
-        tokens = {lang: self.normalizer.tokens(question, lang) for lang in LANGS}
+        raw = words(question)
+        tokens = {lang: self.normalizer.tokens_of(raw, lang) for lang in LANGS}
         resolved = {
             lang: tuple(
                 self._resolve(t, prefix and i == len(toks) - 1) for i, t in enumerate(toks)
             )
             for lang, toks in tokens.items()
         }
-        return Query(tokens, resolved)
+        weights = {
+            lang: tuple(max((self.weight[t] for t, _ in o), default=self.unknown_weight)
+                        for o in opts)
+            for lang, opts in resolved.items()
+        }
+        return Query(tokens, resolved, weights, {lang: sum(w) for lang, w in weights.items()},
+                     {lang: " ".join(toks) for lang, toks in tokens.items()})
 
     def _resolve_uncached(self, token: str, prefix: bool) -> Resolved:
         found: dict[str, float] = {}
@@ -132,10 +156,18 @@ class Index:
                 found.setdefault(t, 0.9)
         if not found and len(token) >= 5 and token.isalpha():
             cutoff = 80 if len(token) < 9 else 78
-            for t, sim, _ in process.extract(token, self._vocab, scorer=fuzz.ratio,
-                                             processor=None, score_cutoff=cutoff, limit=3):
+            for t, sim, _ in process.extract(token, self._similar_length(len(token), cutoff / 100),
+                                             scorer=fuzz.ratio, processor=None,
+                                             score_cutoff=cutoff, limit=3):
                 found[t] = sim / 100
         return tuple(found.items())
+
+    def _similar_length(self, length: int, cutoff: float) -> list[str]:
+        """Known tokens long enough and short enough to reach `cutoff` with fuzz.ratio."""
+        # ratio <= 2·min(a, b) / (a + b), so other lengths can never reach the cutoff.
+        low = math.floor(length * cutoff / (2 - cutoff))
+        high = math.ceil(length * (2 - cutoff) / cutoff)
+        return [t for size in range(low, high + 1) for t in self._by_length.get(size, ())]
 
     def _vocab_prefixed(self, token: str) -> Iterable[str]:
         i = bisect_left(self._vocab, token)
@@ -149,70 +181,80 @@ class Index:
 
     def search(self, query: Query, limit: int = 10) -> list[Candidate]:
         """Entries ranked by score (best first), at most `limit`, one candidate per entry."""
-        best: dict[int, tuple[dict[str, float], Phrasing]] = {}
+        best: dict[int, tuple[dict[str, float], int]] = {}
         for pid in self._narrow(query):
-            p = self.phrasings[pid]
-            parts = self._score(query, p)
-            known = best.get(p.entry)
+            parts = self._score(query, pid)
+            entry = self.phrasings[pid].entry
+            known = best.get(entry)
             if known is None or parts["phrasing"] > known[0]["phrasing"]:
-                best[p.entry] = (parts, p)
-        found = [self._candidate(query, i, parts, p) for i, (parts, p) in best.items()]
+                best[entry] = (parts, pid)
+        found = [self._candidate(query, i, parts, pid) for i, (parts, pid) in best.items()]
         return sorted(found, key=lambda c: (-c.score, c.entry.id))[:limit]
 
-    def _candidate(self, query: Query, i: int, parts: dict[str, float], p: Phrasing) -> Candidate:
-        entry_cover = max(self._cover(query.resolved[lang], self._entry_tokens[i][lang])
-                          for lang in LANGS)
-        answer = max(self._cover(query.resolved[lang], self._answers[i][lang]) for lang in LANGS)
+    def _candidate(self, query: Query, i: int, parts: dict[str, float], pid: int) -> Candidate:
+        entry_cover = answer = 0.0
+        missed = 1.0
+        for lang in LANGS:
+            cover, miss = self._cover(query, lang, self._entry_tokens[i][lang])
+            entry_cover, missed = max(entry_cover, cover), min(missed, miss)
+            answer = max(answer, self._cover(query, lang, self._answer_tokens(i)[lang])[0])
         w = self.weights
         score = (w.phrasing * parts["phrasing"] + w.entry * entry_cover * parts["phrasing"] ** 0.5
                  + w.answer * answer * parts["phrasing"])
-        missed = min(self._missed(query.resolved[lang], self._entry_tokens[i][lang])
-                     for lang in LANGS)
         parts = {**parts, "entry_cover": entry_cover, "answer": answer, "missed": missed,
                  "score": score}
-        return Candidate(self.content.entries[i], score, p.text, parts)
+        return Candidate(self.content.entries[i], score, self.phrasings[pid].text, parts)
 
-    def _missed(self, resolved: tuple[Resolved, ...], tokens: frozenset[str]) -> float:
-        """The weight (0..1) of the rarest known query word that this entry does not have."""
-        worst = 0.0
-        for options in resolved:
-            if options and not any(t in tokens for t, _ in options):
-                worst = max(worst, max(self.weight[t] for t, _ in options))
-        return worst / self.max_weight
+    def _cover(self, query: Query, lang: Lang, tokens: frozenset[str]) -> tuple[float, float]:
+        """(share of the question's weight found among `tokens`, weight 0..1 of the rarest
+        known question word missing from them)."""
+        hit = worst = 0.0
+        for options, weight in zip(query.resolved[lang], query.weights[lang], strict=True):
+            found = [self.weight[t] * s for t, s in options if t in tokens]
+            if found:
+                hit += max(found)
+            elif options:
+                worst = max(worst, weight)
+        total = query.total[lang]
+        return (hit / total if total else 0.0), worst / self.max_weight
 
-    def _cover(self, resolved: tuple[Resolved, ...], tokens: frozenset[str]) -> float:
-        """The share of the query's weight found among `tokens`."""
-        total = hit = 0.0
-        for options in resolved:
-            total += max((self.weight[t] for t, _ in options), default=self.unknown_weight)
-            hit += max((self.weight[t] * s for t, s in options if t in tokens), default=0.0)
-        return hit / total if total else 0.0
+    def _answer_tokens(self, i: int) -> dict[Lang, frozenset[str]]:
+        # On a large content, answers are tokenised when their entry first becomes a candidate:
+        # it keeps the build (and a content reload) fast.
+        found = self._answers.get(i)
+        if found is None:
+            entry = self.content.entries[i]
+            found = {lang: frozenset(self.normalizer.tokens(entry.answer_in(lang), lang))
+                     for lang in LANGS}
+            self._answers[i] = found
+        return found
 
     def _narrow(self, query: Query) -> list[int]:
         acc: dict[int, float] = defaultdict(float)
-        fallback: list[tuple[str, float]] = []
+        common: list[tuple[str, float]] = []
         for resolved in query.resolved.values():
             for options in resolved:
                 for tok, sim in options:
                     postings = self._postings.get(tok, ())
                     if len(postings) > self._common:
-                        fallback.append((tok, sim))
+                        common.append((tok, sim))
                         continue
                     w = self.weight[tok] * sim
                     for pid in postings:
                         acc[pid] += w
         if len(acc) < CANDIDATES:  # only common words: scan them, they are all we have
-            for tok, sim in fallback:
-                for pid in self._postings[tok][: CANDIDATES * 4]:
-                    acc[pid] += self.weight[tok] * sim
-        return sorted(acc, key=acc.__getitem__, reverse=True)[:CANDIDATES]
+            for tok, sim in common:
+                w = self.weight[tok] * sim
+                for pid in self._postings[tok][:COMMON_POSTINGS]:
+                    acc[pid] += w
+        return heapq.nlargest(CANDIDATES, acc, key=acc.__getitem__)
 
-    def _score(self, query: Query, p: Phrasing) -> dict[str, float]:
-        resolved = query.resolved[p.lang]
-        ptokens = set(p.tokens)
+    def _score(self, query: Query, pid: int) -> dict[str, float]:
+        lang = self.phrasings[pid].lang
+        ptokens = self._psets[pid]
         wq = matched = 0.0
         covered: dict[str, float] = {}
-        for options in resolved:
+        for options, weight in zip(query.resolved[lang], query.weights[lang], strict=True):
             hits = [(sim, t) for t, sim in options if t in ptokens]
             if hits:
                 sim, tok = max(hits)
@@ -220,27 +262,14 @@ class Index:
                 matched += sim * self.weight[tok]
                 covered[tok] = max(covered.get(tok, 0.0), sim)
             else:
-                wq += max((self.weight[t] for t, _ in options), default=self.unknown_weight)
-        wp = sum(self.weight.get(t, self.unknown_weight) for t in ptokens)
+                wq += weight
+        wp = self._pweights[pid]
         cq = matched / wq if wq else 0.0
         cp = sum(self.weight[t] * s for t, s in covered.items()) / wp if wp else 0.0
         b2 = self.weights.recall ** 2  # F-beta: the question's words count more than the phrasing's
         token = (1 + b2) * cq * cp / (b2 * cp + cq) if cq + cp else 0.0
-        char = fuzz.token_sort_ratio(" ".join(query.tokens[p.lang]), " ".join(p.tokens),
+        char = fuzz.token_sort_ratio(query.joined[lang], self._pjoined[pid],
                                      processor=None, score_cutoff=0) / 100
         w = self.weights
         phrasing = (1 - w.char) * token + w.char * char * min(1.0, token * 2)
         return {"phrasing": phrasing, "query_cover": cq, "phrasing_cover": cp, "char": char}
-
-
-def _word_langs(content: Content) -> dict[str, Lang]:
-    """Words that appear in the phrasings of one language only, and that language."""
-    seen: dict[str, set[Lang]] = defaultdict(set)
-    for entry in content.entries:
-        for lang in LANGS:
-            for q in entry.questions.get(lang, ()):
-                for w in words(q):
-                    seen[strip_accents(w)].add(lang)
-    return {w: next(iter(langs)) for w, langs in seen.items() if len(langs) == 1}
-
-

@@ -74,11 +74,15 @@ NEGATIONS = frozenset(
 def fold(text: str) -> str:
     """NFKC, casefold, straight quotes, no control characters; keeps accents."""
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold().translate(_QUOTES)
+    if text.isprintable():  # the common case: no control or format character to blank out
+        return text
     return "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
 
 
 def strip_accents(word: str) -> str:
     """'économie' -> 'economie' (and 'œ' -> 'oe')."""
+    if word.isascii():
+        return word
     word = word.replace("œ", "oe").replace("æ", "ae")
     decomposed = unicodedata.normalize("NFD", word)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -158,7 +162,11 @@ class Normalizer:
         When nothing but stop words is left ("hey", "merci !"), they are kept: short small talk
         must still match something.
         """
-        raw = words(text)
+        return self.tokens_of(words(text), lang, keep_stop_words)
+
+    def tokens_of(self, raw: list[str], lang: Lang,
+                  keep_stop_words: bool = False) -> tuple[str, ...]:
+        """`tokens` for text already split by `words` (so callers split it once)."""
         merged = self._merge_synonyms([stem(w, lang) for w in raw], raw, lang)
         if keep_stop_words:
             return tuple(tok for tok, _ in merged)
