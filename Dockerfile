@@ -12,7 +12,7 @@ WORKDIR /src
 COPY requirements/ requirements/
 COPY docker/install.sh docker/install.sh
 RUN --mount=type=cache,target=/root/.cache/pip sh docker/install.sh /opt/venv /src deps
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY bot/ bot/
 COPY adapters/ adapters/
 RUN --mount=type=cache,target=/root/.cache/pip sh docker/install.sh /opt/venv /src app
