@@ -28,7 +28,9 @@ Resolved = tuple[tuple[str, float], ...]  # known tokens a query token stands fo
 CANDIDATES = 60  # phrasings kept after narrowing, before reranking
 COMMON_SHARE = 0.08  # tokens in more than this share of phrasings don't generate candidates
 COMMON_POSTINGS = 2000  # of a common token's postings, only this many are ever walked
-EAGER_ANSWERS = 5000  # up to this many entries, answers are tokenised at build, not on first use
+MIN_TYPO_LENGTH = 5  # shorter unknown words are not corrected: too many near neighbours
+ANSWER_RERANK = 5  # candidates beyond `limit` whose answers are read to rerank the leaders
+EAGER_ANSWERS = 20000  # up to this many entries, answers are tokenised at build, not on first use
 
 
 @dataclass(frozen=True)
@@ -108,11 +110,17 @@ class Index:
         self.weight = {t: math.log(1 + n / len(e)) for t, e in entries_with.items()}
         self.max_weight = math.log(1 + n)
         self.unknown_weight = self.weights.unknown * self.max_weight
-        self._common = max(8, int(COMMON_SHARE * len(self.phrasings)))
+        # A token is common when it is in many phrasings, by share or in absolute terms: walking
+        # its postings would cost more than it narrows.
+        self._common = min(max(8, int(COMMON_SHARE * len(self.phrasings))), COMMON_POSTINGS)
         self._vocab = sorted(self.weight)
-        self._by_length: dict[int, list[str]] = defaultdict(list)
+        # Typo candidates by deletion (SymSpell): two words one edit or one transposition apart
+        # share a form with one letter deleted, so a lookup replaces a scan of the vocabulary.
+        self._deletions: dict[str, list[str]] = defaultdict(list)
         for t in self._vocab:
-            self._by_length[len(t)].append(t)
+            if len(t) >= MIN_TYPO_LENGTH - 1 and t.isalpha():
+                for form in _deletions(t):
+                    self._deletions[form].append(t)
         # Per phrasing, what every score needs: its token set, their weight, the joined string.
         self._psets = [frozenset(p.tokens) for p in self.phrasings]
         self._pweights = [sum(self.weight[t] for t in ps) for ps in self._psets]
@@ -154,20 +162,13 @@ class Index:
         if prefix and len(token) >= 2:
             for t in self._vocab_prefixed(token):
                 found.setdefault(t, 0.9)
-        if not found and len(token) >= 5 and token.isalpha():
+        if not found and len(token) >= MIN_TYPO_LENGTH and token.isalpha():
+            near = {t for form in _deletions(token) for t in self._deletions.get(form, ())}
             cutoff = 80 if len(token) < 9 else 78
-            for t, sim, _ in process.extract(token, self._similar_length(len(token), cutoff / 100),
-                                             scorer=fuzz.ratio, processor=None,
-                                             score_cutoff=cutoff, limit=3):
+            for t, sim, _ in process.extract(token, sorted(near), scorer=fuzz.ratio,
+                                             processor=None, score_cutoff=cutoff, limit=3):
                 found[t] = sim / 100
         return tuple(found.items())
-
-    def _similar_length(self, length: int, cutoff: float) -> list[str]:
-        """Known tokens long enough and short enough to reach `cutoff` with fuzz.ratio."""
-        # ratio <= 2·min(a, b) / (a + b), so other lengths can never reach the cutoff.
-        low = math.floor(length * cutoff / (2 - cutoff))
-        high = math.ceil(length * (2 - cutoff) / cutoff)
-        return [t for size in range(low, high + 1) for t in self._by_length.get(size, ())]
 
     def _vocab_prefixed(self, token: str) -> Iterable[str]:
         i = bisect_left(self._vocab, token)
@@ -188,21 +189,30 @@ class Index:
             known = best.get(entry)
             if known is None or parts["phrasing"] > known[0]["phrasing"]:
                 best[entry] = (parts, pid)
-        found = [self._candidate(query, i, parts, pid) for i, (parts, pid) in best.items()]
+        ranked = sorted((self._with_entry(query, i, parts) for i, (parts, _) in best.items()),
+                        key=lambda item: -item[1]["score"])
+        # The answer's words add at most `weights.answer` (0.1) times the phrasing score: they
+        # reorder close leaders, so only the answers of the leaders are read.
+        found = [self._candidate(query, i, parts, best[i][1])
+                 for i, parts in ranked[: limit + ANSWER_RERANK]]
         return sorted(found, key=lambda c: (-c.score, c.entry.id))[:limit]
 
-    def _candidate(self, query: Query, i: int, parts: dict[str, float], pid: int) -> Candidate:
-        entry_cover = answer = 0.0
+    def _with_entry(self, query: Query, i: int,
+                    parts: dict[str, float]) -> tuple[int, dict[str, float]]:
+        """The phrasing's parts, plus how much of the question the whole entry explains."""
+        entry_cover = 0.0
         missed = 1.0
         for lang in LANGS:
             cover, miss = self._cover(query, lang, self._entry_tokens[i][lang])
             entry_cover, missed = max(entry_cover, cover), min(missed, miss)
-            answer = max(answer, self._cover(query, lang, self._answer_tokens(i)[lang])[0])
         w = self.weights
-        score = (w.phrasing * parts["phrasing"] + w.entry * entry_cover * parts["phrasing"] ** 0.5
-                 + w.answer * answer * parts["phrasing"])
-        parts = {**parts, "entry_cover": entry_cover, "answer": answer, "missed": missed,
-                 "score": score}
+        score = w.phrasing * parts["phrasing"] + w.entry * entry_cover * parts["phrasing"] ** 0.5
+        return i, {**parts, "entry_cover": entry_cover, "missed": missed, "score": score}
+
+    def _candidate(self, query: Query, i: int, parts: dict[str, float], pid: int) -> Candidate:
+        answer = max(self._cover(query, lang, self._answer_tokens(i)[lang])[0] for lang in LANGS)
+        score = parts["score"] + self.weights.answer * answer * parts["phrasing"]
+        parts = {**parts, "answer": answer, "score": score}
         return Candidate(self.content.entries[i], score, self.phrasings[pid].text, parts)
 
     def _cover(self, query: Query, lang: Lang, tokens: frozenset[str]) -> tuple[float, float]:
@@ -273,3 +283,8 @@ class Index:
         w = self.weights
         phrasing = (1 - w.char) * token + w.char * char * min(1.0, token * 2)
         return {"phrasing": phrasing, "query_cover": cq, "phrasing_cover": cp, "char": char}
+
+
+def _deletions(word: str) -> set[str]:
+    """The word and every form of it with one letter deleted."""
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}

@@ -129,8 +129,9 @@ _STEMMERS = {"fr": Stemmer.Stemmer("french"), "en": Stemmer.Stemmer("english")}
 @lru_cache(maxsize=65536)
 def stem(word: str, lang: Lang) -> str:
     """The accent-free Snowball stem of one folded word; digits and short words kept as they are."""
+    word = strip_accents(word)
     if len(word) <= 3 or not word.isalpha():
-        return strip_accents(word)
+        return word
     return strip_accents(_STEMMERS[lang].stemWord(word))
 
 
@@ -140,7 +141,7 @@ class Normalizer:
     def __init__(self, synonym_groups: Iterable[Sequence[str]] = ()) -> None:
         # (lang, token tuple) -> canonical token; the canonical one is the group's first term.
         self._phrases: dict[tuple[Lang, tuple[str, ...]], str] = {}
-        self._longest = 1
+        self._longest_from: dict[tuple[Lang, str], int] = {}  # (lang, first stem) -> longest
         for group in synonym_groups:
             if not group:
                 continue
@@ -150,7 +151,9 @@ class Normalizer:
                     seq = tuple(self._stems(term, lang))
                     if seq:
                         self._phrases.setdefault((lang, seq), canonical)
-                        self._longest = max(self._longest, len(seq))
+                        first = (lang, seq[0])
+                        self._longest_from[first] = max(self._longest_from.get(first, 0),
+                                                        len(seq))
 
     @staticmethod
     def _stems(text: str, lang: Lang) -> list[str]:
@@ -190,7 +193,9 @@ class Normalizer:
         out: list[tuple[str, str]] = []
         i = 0
         while i < len(stems):
-            for n in range(min(self._longest, len(stems) - i), 0, -1):
+            # Only a stem that starts some synonym phrase is worth looking further from.
+            longest = self._longest_from.get((lang, stems[i]), 0)
+            for n in range(min(longest, len(stems) - i), 0, -1):
                 canonical = self._phrases.get((lang, tuple(stems[i : i + n])))
                 if canonical is not None:
                     out.append((canonical, "\0syn"))  # a synonym is never a stop word
