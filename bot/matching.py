@@ -29,6 +29,7 @@ CANDIDATES = 60  # phrasings kept after narrowing, before reranking
 COMMON_SHARE = 0.08  # tokens in more than this share of phrasings don't generate candidates
 COMMON_POSTINGS = 2000  # of a common token's postings, only this many are ever walked
 MIN_TYPO_LENGTH = 5  # shorter unknown words are not corrected: too many near neighbours
+TYPO_CONFIDENCE = 0.9  # a corrected word is weaker evidence than the word itself
 ANSWER_RERANK = 5  # candidates beyond `limit` whose answers are read to rerank the leaders
 EAGER_ANSWERS = 20000  # up to this many entries, answers are tokenised at build, not on first use
 
@@ -167,7 +168,7 @@ class Index:
             cutoff = 80 if len(token) < 9 else 78
             for t, sim, _ in process.extract(token, sorted(near), scorer=fuzz.ratio,
                                              processor=None, score_cutoff=cutoff, limit=3):
-                found[t] = sim / 100
+                found[t] = sim / 100 * TYPO_CONFIDENCE
         return tuple(found.items())
 
     def _vocab_prefixed(self, token: str) -> Iterable[str]:
