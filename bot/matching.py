@@ -36,12 +36,11 @@ EAGER_ANSWERS = 20000  # up to this many entries, answers are tokenised at build
 
 @dataclass(frozen=True)
 class Weights:
-    """How the parts of a score combine (tuned on held-out phrasings, see benchmarks/)."""
+    """How the parts of a score combine (chosen on held-out phrasings, checked on the eval set)."""
 
     phrasing: float = 0.4  # the best single phrasing (token overlap blended with characters)
     entry: float = 0.5  # the query's words found anywhere in the entry's phrasings
     answer: float = 0.1  # the query's words found in the answer text
-    recall: float = 1.0  # beta of the F-measure of query cover (recall) and phrasing cover
     char: float = 0.15  # share of character-level similarity in a phrasing's score
     unknown: float = 0.3  # an unknown query word weighs this share of the rarest known word
 
@@ -277,8 +276,7 @@ class Index:
         wp = self._pweights[pid]
         cq = matched / wq if wq else 0.0
         cp = sum(self.weight[t] * s for t, s in covered.items()) / wp if wp else 0.0
-        b2 = self.weights.recall ** 2  # F-beta: the question's words count more than the phrasing's
-        token = (1 + b2) * cq * cp / (b2 * cp + cq) if cq + cp else 0.0
+        token = 2 * cq * cp / (cq + cp) if cq + cp else 0.0  # both ways: F1 of the two covers
         char = fuzz.token_sort_ratio(query.joined[lang], self._pjoined[pid],
                                      processor=None, score_cutoff=0) / 100
         w = self.weights
