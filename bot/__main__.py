@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.answering import Answerer, Explanation
+from bot.confidence import confidence
 from bot.content import DEFAULT_CONTENT_DIR, ContentError, load_content
 
 if TYPE_CHECKING:
@@ -143,6 +144,7 @@ def _ask(args: argparse.Namespace, out: TextIO) -> int:
 def _format_explanation(ex: Explanation) -> str:
     lines = ["", f"language: {ex.lang}"]
     lines += [f"tokens ({lang}): {' '.join(toks) or '-'}" for lang, toks in ex.tokens.items()]
+    lines.append(f"confidence: {confidence(ex.candidates[:4]):.3f}")  # as reply() sees it
     lines.append("candidates:")
     for c in ex.candidates:
         parts = " ".join(f"{k}={v:.2f}" for k, v in c.parts.items() if k != "score")

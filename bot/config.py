@@ -177,6 +177,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("log.format", "BOT_LOG_FORMAT", _choice("text", "json"), "text"),
     # The matcher's defaults live in one place, MatchSettings, where they were tuned.
     Option("match.default_lang", "BOT_DEFAULT_LANG", _choice("fr", "en"), _MATCH.default_lang),
+    Option("match.answer_confidence", "BOT_ANSWER_CONFIDENCE", _number(0, 1),
+           _MATCH.answer_confidence),
     Option("match.answer_threshold", "BOT_ANSWER_THRESHOLD", _number(0, 1),
            _MATCH.answer_threshold),
     Option("match.margin", "BOT_MARGIN", _number(0, 1), _MATCH.margin),
@@ -363,7 +365,8 @@ def _raw(option: Option, environ: Mapping[str, str], file_values: dict[str, Any]
 
 def _build(v: dict[str, Any], problems: list[str]) -> Settings | None:
     """Assemble the Settings and check rules that involve several options."""
-    match = MatchSettings(answer_threshold=v["match.answer_threshold"], margin=v["match.margin"],
+    match = MatchSettings(answer_confidence=v["match.answer_confidence"],
+                          answer_threshold=v["match.answer_threshold"], margin=v["match.margin"],
                           min_cover=v["match.min_cover"],
                           suggest_threshold=v["match.suggest_threshold"],
                           max_suggestions=v["match.max_suggestions"],

@@ -5,7 +5,9 @@ resolved to known tokens (exactly, or by rapidfuzz for typos); an inverted index
 tokens narrows the phrasings to a few candidates, so the cost does not grow with the size of the
 content; candidates are then reranked with a weighted score in which rare words ("MLA", "Llama")
 count far more than common ones ("deepseek", "pourquoi"), blended with a character-level
-similarity and, with less weight, the words of the answer.
+similarity and, with less weight, the words of the answer. A rare word that only an answer uses
+("Wuchuan") is known too: it leads to that entry even when no phrasing has it. Whether the best
+candidate is good enough to answer is decided in bot/confidence.py.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import math
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -32,6 +34,8 @@ MIN_TYPO_LENGTH = 5  # shorter unknown words are not corrected: too many near ne
 TYPO_CONFIDENCE = 0.9  # a corrected word is weaker evidence than the word itself
 ANSWER_RERANK = 5  # candidates beyond `limit` whose answers are read to rerank the leaders
 EAGER_ANSWERS = 20000  # up to this many entries, answers are tokenised at build, not on first use
+ANSWER_ONLY_MAX = 3  # a word only answers use, in more answers than this, is not specific enough
+FIRST_LETTER_SIM = 90  # a typo candidate with another first letter needs this similarity
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class Weights:
     answer: float = 0.1  # the query's words found in the answer text
     char: float = 0.15  # share of character-level similarity in a phrasing's score
     unknown: float = 0.3  # an unknown query word weighs this share of the rarest known word
+    answer_alone: float = 0.3  # the query's words found in the answer, even with no phrasing hit
+    answer_narrow: float = 1.0  # when narrowing, a word only answers use, as a share of `unknown`
 
 
 @dataclass(frozen=True)
@@ -133,7 +139,31 @@ class Index:
         if n <= EAGER_ANSWERS:  # small content: pay at build, so no question waits for it
             for i in range(len(content.entries)):
                 self._answer_tokens(i)
+        self._position = {e.id: i for i, e in enumerate(content.entries)}
+        self._answer_only = self._answer_only_words()
+        self._entry_pids: dict[int, list[int]] = defaultdict(list)
+        for pid, p in enumerate(self.phrasings):
+            self._entry_pids[p.entry].append(pid)
+        # every word a query word can resolve to, with its weight (answer-only words: unknown's)
+        self._wt = {**dict.fromkeys(self._answer_only, self.unknown_weight), **self.weight}
+        ws = self.weights
+        self._scale = ws.phrasing + ws.entry + ws.answer + ws.answer_alone  # scores within 0..1
         self._resolve = lru_cache(maxsize=16384)(self._resolve_uncached)
+
+    def _answer_only_words(self) -> dict[str, tuple[int, ...]]:
+        """Words of the answers that no phrasing uses ("Wuchuan", "Zhejiang") -> their entries.
+
+        Only where answers are tokenised at build (see EAGER_ANSWERS), and only words specific
+        to a few entries."""
+        if self.weights.answer_alone <= 0 or len(self._answers) < len(self.content.entries):
+            return {}
+        in_answers: dict[str, set[int]] = defaultdict(set)
+        for i, answers in self._answers.items():
+            for tokens in answers.values():
+                for tok in tokens:
+                    if tok not in self.weight:
+                        in_answers[tok].add(i)
+        return {t: tuple(sorted(e)) for t, e in in_answers.items() if len(e) <= ANSWER_ONLY_MAX}
 
     # -- query side ------------------------------------------------------------------------
 
@@ -148,7 +178,7 @@ class Index:
             for lang, toks in tokens.items()
         }
         weights = {
-            lang: tuple(max((self.weight[t] for t, _ in o), default=self.unknown_weight)
+            lang: tuple(max((self._wt[t] for t, _ in o), default=self.unknown_weight)
                         for o in opts)
             for lang, opts in resolved.items()
         }
@@ -167,7 +197,11 @@ class Index:
             cutoff = 80 if len(token) < 9 else 78
             for t, sim, _ in process.extract(token, sorted(near), scorer=fuzz.ratio,
                                              processor=None, score_cutoff=cutoff, limit=3):
-                found[t] = sim / 100 * TYPO_CONFIDENCE
+                # a typo seldom hits the first letter: "marri" is not a typo of "arriv"
+                if t[0] == token[0] or sim >= FIRST_LETTER_SIM:
+                    found[t] = sim / 100 * TYPO_CONFIDENCE
+        if not found and token in self._answer_only:
+            found[token] = 1.0
         return tuple(found.items())
 
     def _vocab_prefixed(self, token: str) -> Iterable[str]:
@@ -191,11 +225,32 @@ class Index:
                 best[entry] = (parts, pid)
         ranked = sorted((self._with_entry(query, i, parts) for i, (parts, _) in best.items()),
                         key=lambda item: -item[1]["score"])
-        # The answer's words add at most `weights.answer` (0.1) times the phrasing score: they
-        # reorder close leaders, so only the answers of the leaders are read.
-        found = [self._candidate(query, i, parts, best[i][1])
-                 for i, parts in ranked[: limit + ANSWER_RERANK]]
-        return sorted(found, key=lambda c: (-c.score, c.entry.id))[:limit]
+        # The answer's words reorder close leaders, so only the answers of the leaders are read,
+        # and of the entries a word only answers use leads to.
+        leaders = ranked[: limit + ANSWER_RERANK]
+        reached = {e for o in query.resolved.values() for opts in o for t, _ in opts
+                   for e in self._answer_only.get(t, ())} - {i for i, _ in leaders}
+        leaders += [item for item in ranked[limit + ANSWER_RERANK:] if item[0] in reached]
+        found = [self._candidate(query, i, parts, best[i][1]) for i, parts in leaders]
+        ranked_found = sorted(found, key=lambda c: (-c.score, c.entry.id))[:limit]
+        # parts that do not change the ranking, but that --explain and the confidence use
+        unknown = min(sum(w for w, o in zip(query.weights[lang], query.resolved[lang],
+                                            strict=True) if not o) / query.total[lang]
+                      if query.total[lang] else 1.0 for lang in LANGS)
+        return [replace(c, parts={**c.parts, "unknown": unknown,
+                                  "answer_only": self._answer_only_share(query, c)})
+                for c in ranked_found]
+
+    def _answer_only_share(self, query: Query, c: Candidate) -> float:
+        """The share of the question's weight in words that only this entry's answer has."""
+        i = self._position[c.entry.id]
+        share = 0.0
+        for lang in LANGS:
+            hit = sum(self.unknown_weight for o in query.resolved[lang]
+                      if any(i in self._answer_only.get(t, ()) for t, _ in o))
+            if hit:
+                share = max(share, hit / query.total[lang])
+        return share
 
     def _with_entry(self, query: Query, i: int,
                     parts: dict[str, float]) -> tuple[int, dict[str, float]]:
@@ -211,7 +266,9 @@ class Index:
 
     def _candidate(self, query: Query, i: int, parts: dict[str, float], pid: int) -> Candidate:
         answer = max(self._cover(query, lang, self._answer_tokens(i)[lang])[0] for lang in LANGS)
-        score = parts["score"] + self.weights.answer * answer * parts["phrasing"]
+        w = self.weights
+        score = (parts["score"] + w.answer * answer * parts["phrasing"]
+                 + w.answer_alone * answer) / self._scale
         parts = {**parts, "answer": answer, "score": score}
         return Candidate(self.content.entries[i], score, self.phrasings[pid].text, parts)
 
@@ -220,7 +277,7 @@ class Index:
         known question word missing from them)."""
         hit = worst = 0.0
         for options, weight in zip(query.resolved[lang], query.weights[lang], strict=True):
-            found = [self.weight[t] * s for t, s in options if t in tokens]
+            found = [self._wt[t] * s for t, s in options if t in tokens]
             if found:
                 hit += max(found)
             elif options:
@@ -245,6 +302,12 @@ class Index:
         for resolved in query.resolved.values():
             for options in resolved:
                 for tok, sim in options:
+                    if tok in self._answer_only:  # only in answers: every phrasing of those
+                        w = self.weights.answer_narrow * self.unknown_weight
+                        for entry in self._answer_only[tok]:
+                            for pid in self._entry_pids[entry]:
+                                acc[pid] += w
+                        continue
                     postings = self._postings.get(tok, ())
                     if len(postings) > self._common:
                         common.append((tok, sim))

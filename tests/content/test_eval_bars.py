@@ -1,9 +1,10 @@
 """The quality bars, measured on the real content/ and the eval set in tests/eval/.
 
-The two error ceilings are issue 3's own bars and are met. For accuracy and helpfulness the
-issue's targets (0.92 and 0.97) are not reached yet (measured: 0.759 and 0.957); the floors
-below sit just under what the matcher achieves now, so any regression fails the suite, and they
-move up to the targets as the matcher improves. `python -m benchmarks.quality` prints the full
+The two error ceilings and the helpful target (0.97) are issue 3's own bars and are met. The
+accuracy target (0.92) is not reached yet (measured: 0.729; the answer confidence, fitted on
+held-out data, trades accuracy for no wrong and few false answers); its floor sits just under
+what the matcher achieves now, so any regression fails the suite, and it moves up to the target
+as the matcher improves. `python -m benchmarks.quality` prints the full
 table next to two baselines.
 """
 
@@ -20,10 +21,10 @@ from bot.evaluation import EvalCase, EvalReport, evaluate, load_eval
 ROOT = Path(__file__).resolve().parents[2]
 EVAL_DIR = ROOT / "tests" / "eval"
 
-# Regression floors for accuracy and helpfulness (issue targets: 0.92 and 0.97, not met yet);
-# the issue's own ceilings for the two error rates.
-MIN_ACCURACY = 0.74
-MIN_HELPFUL = 0.95
+# Regression floor for accuracy (issue target: 0.92, not met yet); the issue's own bars for
+# helpfulness and the two error rates.
+MIN_ACCURACY = 0.72
+MIN_HELPFUL = 0.97
 MAX_WRONG = 0.02
 MAX_FALSE_ANSWER = 0.03
 # Each bar test reads the rate into a plain float first, so that pytest's assertion rewriting
@@ -63,13 +64,13 @@ def test_every_entry_has_an_eval_question(answerer: Answerer, cases: list[EvalCa
 
 
 def test_accuracy_bar(report: EvalReport) -> None:
-    """In-scope questions are answered with an expected entry at least 74% of the time."""
+    """In-scope questions are answered with an expected entry at least 72% of the time."""
     accuracy = report.overall.accuracy
     assert accuracy >= MIN_ACCURACY, report.format_text()
 
 
 def test_helpful_bar(report: EvalReport) -> None:
-    """An expected entry is answered or suggested for at least 95% of in-scope questions."""
+    """An expected entry is answered or suggested for at least 97% of in-scope questions."""
     helpful = report.overall.helpful
     assert helpful >= MIN_HELPFUL, report.format_text()
 

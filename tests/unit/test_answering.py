@@ -120,10 +120,17 @@ def test_punctuation_only_gets_the_unknown_message(answerer: Answerer) -> None:
 # --- settings ---------------------------------------------------------------------------------
 
 
-def test_smaller_margin_turns_suggest_into_answer(content: Content) -> None:
-    """With a margin of 0.01 the slightly better of two close entries is answered."""
-    reply = Answerer(content, MatchSettings(margin=0.01)).reply(CLOSE_PAIR)
+def test_lower_answer_confidence_turns_suggest_into_answer(content: Content) -> None:
+    """With an answer confidence of 0 the slightly better of two close entries is answered."""
+    reply = Answerer(content, MatchSettings(answer_confidence=0.0)).reply(CLOSE_PAIR)
     assert (reply.kind, reply.entry_id) == ("answer", "open-source-why")
+
+
+def test_margin_floor_turns_answer_into_suggest(content: Content) -> None:
+    """A margin floor of 0.9 over the runner-up keeps a clear but imperfect match a suggestion."""
+    reply = Answerer(content, MatchSettings(margin=0.9)).reply("Who is Liang Wenfeng?")
+    assert reply.kind == "suggest"
+    assert reply.suggestions[0].id == "who-is-liang"
 
 
 def test_higher_answer_threshold_turns_answer_into_suggest(content: Content) -> None:

@@ -1,0 +1,69 @@
+"""How likely the best candidate is the right entry: a calibrated probability (0..1).
+
+A ranking score alone is a poor answer/don't-answer signal: a right match written in other words
+scores low, and a near-topic question ("who founded Mistral?") scores like a weak in-scope one.
+So the answerer decides on a logistic regression over several signals of the ranking: the best
+score, its lead over the runner-up, how much of the question the entry explains, the share of the
+question in unknown words or in words that only the entry's answer has, and so on.
+
+The coefficients are constants fitted by `benchmarks/tune_matcher.py` on held-out phrasings of
+the content (each k-th phrasing of every entry left out of the index, asked as is and with typos)
+and on off-topic questions of `benchmarks/offtopic.yaml`; rerun it after large content changes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from bot.matching import Candidate
+
+# (feature, coefficient), fitted by benchmarks/tune_matcher.py; features are 0..1 except `close`.
+COEFFICIENTS: tuple[tuple[str, float], ...] = (
+    ("score", 12.8004),
+    ("margin", 3.6982),
+    ("entry_cover", -0.3696),
+    ("unknown", -2.2314),
+    ("char", 1.4207),
+    ("answer", -2.4445),
+    ("query_cover", -4.1165),
+    ("close", -0.4241),
+    ("same_topic", 0.3097),
+    ("phrasing", -1.7911),
+    ("missed", 0.7098),
+    ("answer_only", 4.9898),
+)
+INTERCEPT = -2.9336
+FEATURES = tuple(name for name, _ in COEFFICIENTS)
+
+
+def features(ranked: Sequence[Candidate]) -> dict[str, float]:
+    """The signals the confidence is computed from, for candidates ranked best first."""
+    top = ranked[0]
+    rest = ranked[1:]
+    runner_up = rest[0].score if rest else 0.0
+    parts = top.parts
+    return {
+        "score": top.score,
+        "margin": top.score - runner_up,
+        "entry_cover": parts.get("entry_cover", 0.0),
+        "unknown": parts.get("unknown", 0.0),
+        "char": parts.get("char", 0.0),
+        "answer": parts.get("answer", 0.0),
+        "query_cover": parts.get("query_cover", 0.0),
+        # other entries within 0.05 of the best: the question sits between several entries
+        "close": float(sum(c.score >= top.score - 0.05 for c in rest)),
+        "same_topic": float(bool(rest) and rest[0].entry.topic == top.entry.topic),
+        "phrasing": parts.get("phrasing", 0.0),
+        "missed": parts.get("missed", 0.0),
+        "answer_only": parts.get("answer_only", 0.0),
+    }
+
+
+def confidence(ranked: Sequence[Candidate]) -> float:
+    """The probability that ranked[0] is the entry the asker means; 0.0 with no candidate."""
+    if not ranked:
+        return 0.0
+    found = features(ranked)
+    z = INTERCEPT + sum(coef * found[name] for name, coef in COEFFICIENTS)
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
