@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check lint types bench eval clean
+.PHONY: run test check lint types bench eval tune clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ types: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m bot eval tests/eval/*.yaml
+
+## tune: refit the answer confidence on held-out phrasings (after large content changes)
+tune: $(STAMP)
+	$(BIN)/python -m benchmarks.tune_matcher
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/speed.py
