@@ -20,20 +20,20 @@ from bot.matching import Candidate
 
 # (feature, coefficient), fitted by benchmarks/tune_matcher.py; features are 0..1 except `close`.
 COEFFICIENTS: tuple[tuple[str, float], ...] = (
-    ("score", 12.8004),
-    ("margin", 3.6982),
-    ("entry_cover", -0.3696),
-    ("unknown", -2.2314),
-    ("char", 1.4207),
-    ("answer", -2.4445),
-    ("query_cover", -4.1165),
-    ("close", -0.4241),
-    ("same_topic", 0.3097),
-    ("phrasing", -1.7911),
-    ("missed", 0.7098),
-    ("answer_only", 4.9898),
+    ("score", 23.3965),
+    ("margin", 5.4872),
+    ("entry_cover", -3.3504),
+    ("unknown", -2.8055),
+    ("char", 2.0447),
+    ("answer", -5.3323),
+    ("query_cover", -4.2048),
+    ("close", -0.2716),
+    ("same_topic", 0.1735),
+    ("phrasing", -8.2541),
+    ("missed", 1.0053),
+    ("answer_only", 8.9051),
 )
-INTERCEPT = -2.9336
+INTERCEPT = -1.6223
 FEATURES = tuple(name for name, _ in COEFFICIENTS)
 
 
