@@ -187,9 +187,16 @@ def _eval(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
-    from bot.bootstrap import run_bot
+    from bot.bootstrap import adapters, run_bot
 
     only = [name for name in ("discord", "telegram") if getattr(args, name)]
+    if only:  # asked for a platform by name: not having its token is an error, not the console
+        ready = {a.name for a in adapters(_settings(args), only)}
+        missing = [name for name in only if name not in ready]
+        if missing:
+            tokens = ", ".join(f"{name.upper()}_TOKEN" for name in missing)
+            print(f"run: {tokens} is not set", file=sys.stderr)
+            return 2
     return run_bot(os.environ, only=only, log_questions=False if args.no_log else None,
                    content_dir=args.content, stdout=out)
 

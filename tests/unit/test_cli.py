@@ -205,3 +205,14 @@ def test_eval_json_parses(fixture_dir: Path, eval_file: Path) -> None:
     assert data["in_scope"] == {"n": 2, "accuracy": 1.0, "helpful": 1.0, "wrong": 0.0}
     assert data["out_of_scope"] == {"n": 1, "false_answer": 0.0}
     assert set(data["by_lang"]) == {"fr", "en"} and data["failures"] == []
+
+
+@pytest.mark.parametrize("platform", ["telegram", "discord"])
+def test_run_a_named_platform_without_its_token_is_an_error(
+    platform: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`run --telegram` with no TELEGRAM_TOKEN exits 2 and says so, instead of a console chat."""
+    monkeypatch.delenv(f"{platform.upper()}_TOKEN", raising=False)
+    status, out = run("run", f"--{platform}")
+    assert status == 2 and out == ""
+    assert f"{platform.upper()}_TOKEN is not set" in capsys.readouterr().err
