@@ -1,0 +1,70 @@
+"""The rules for the two files beside the Q&A files: synonyms.yaml and messages.yaml."""
+
+from __future__ import annotations
+
+from bot.content import Document, Folder
+from bot.model import LANGS
+from bot.rules import Reporter, is_text
+
+REQUIRED_MESSAGES = ("unknown", "suggest", "empty", "help", "welcome", "error")
+
+
+def synonym_groups(folder: Folder) -> list[list[str]]:
+    """The well-formed synonym groups (for normalising), ignoring broken ones."""
+    data = folder.synonyms.data if folder.synonyms else None
+    if not isinstance(data, list):
+        return []
+    return [[t for t in g if is_text(t)] for g in data if isinstance(g, list)]
+
+
+def check_synonyms(doc: Document | None, report: Reporter) -> None:
+    """synonyms.yaml is a list of groups of terms, and no term sits in two groups."""
+    if doc is None or doc.data is None:
+        return
+    if not isinstance(doc.data, list):
+        report.error(doc, 1, None, "synonyms.yaml must be a list of groups, e.g. - [AGI, IAG]")
+        return
+    seen: dict[str, int] = {}
+    for index, group in enumerate(doc.data):
+        line = doc.item_line(doc.data, index)
+        if not isinstance(group, list) or not group:
+            report.error(doc, line, None, "a synonym group must be a non-empty list of terms")
+            continue
+        if len(group) < 2:
+            report.warning(doc, line, None, f"synonym group {group} has a single term")
+        for term in group:
+            if not is_text(term):
+                report.error(doc, line, None, f"synonym term {term!r} must be a non-empty string")
+            elif (folded := term.strip().casefold()) in seen:
+                report.error(doc, line, None, f"term '{term}' is also in the group at line "
+                             f"{seen[folded]}; keep it in one group")
+            else:
+                seen[folded] = line
+
+
+def check_messages(doc: Document | None, stems: list[str], report: Reporter) -> None:
+    """Every message has fr and en text, the required ones exist, each topic (stem) has a title."""
+    if doc is None or not doc.readable:
+        return
+    if not isinstance(doc.data, dict):
+        report.error(doc, 1, None, "messages.yaml must map each key to {fr: ..., en: ...}")
+        return
+    for key, value in doc.data.items():
+        line = doc.key_line(doc.data, key)
+        if not isinstance(value, dict):
+            report.error(doc, line, None, f"message '{key}' must be a mapping {{fr: ..., en: ...}}")
+            continue
+        for lang in LANGS:
+            if not is_text(value.get(lang)):
+                report.error(doc, line, None, f"message '{key}' has no '{lang}' text")
+        for lang in value:
+            if lang not in LANGS:
+                report.error(doc, doc.key_line(value, lang), None,
+                             f"unknown language '{lang}' in message '{key}' (use fr or en)")
+    for key in REQUIRED_MESSAGES:
+        if key not in doc.data:
+            report.error(doc, 1, None, f"required message '{key}' is missing (add {key}: "
+                         "{fr: ..., en: ...})")
+    for stem in stems:
+        if f"topic.{stem}" not in doc.data:
+            report.warning(doc, 1, None, f"no title for topic '{stem}' (add 'topic.{stem}')")
