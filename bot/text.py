@@ -107,11 +107,15 @@ SLANG = {
     "wanna": "want to", "abt": "about", "bc": "because", "cuz": "because", "coz": "because",
 }
 _REPEAT = re.compile(r"([^\W\d])\1{2,}")  # "bonjouuur", "heyyy": a letter typed 3+ times
+# Markup around a question is not part of it: HTML tags ("<b>"), platform mentions, channels and
+# custom emoji ("<@123>", "<@&9>", "<#5>", "<:ok:77>"), links.
+_MARKUP = re.compile(r"</?[a-z][\w-]{0,15}(?:\s[^<>]{0,200})?>|<a?[@#:&!][^<>\s]{0,100}>"
+                     r"|\bhttps?://\S+")
 
 
 def words(text: str) -> list[str]:
     """The words of `text`, folded, elisions and contractions split off, punctuation dropped."""
-    text = _FILLER.sub(" ", _REPEAT.sub(r"\1", fold(text)))
+    text = _FILLER.sub(" ", _REPEAT.sub(r"\1", _MARKUP.sub(" ", fold(text))))
     text = _IRREGULAR_NOT.sub(lambda m: _IRREGULAR_FULL[m.group(1)] + " not", text)
     text = _NOT.sub(" not", text)
     text = _INVERSION.sub(r" \1", text)

@@ -70,6 +70,19 @@ def test_punctuation_and_emoji_are_dropped() -> None:
     assert words("MLA ?!… 🎉🔥 (DeepSeek) — «ok»") == ["mla", "deepseek", "ok"]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("<b>C'est quoi MLA ?</b>", ["est", "quoi", "mla"]),
+    ('<i class="q">MLA</i>', ["mla"]),
+    ("<@&123> <@!45> <#67> What is MLA?", ["what", "is", "mla"]),
+    ("<a:wave:89> hi <:ok:12>", ["hi"]),
+    ("see https://example.com/a?b=1 ok", ["see", "ok"]),
+    ("a < b > c", ["a", "b", "c"]),  # not a tag: the words stay
+])
+def test_markup_mentions_and_links_are_not_words(text: str, expected: list[str]) -> None:
+    """HTML tags, platform mentions, custom emoji and links are dropped, not read as words."""
+    assert words(text) == expected
+
+
 def test_hyphenated_words_stay_one_word() -> None:
     """'High-Flyer' is one word, so it can match the synonym 'high-flyer'."""
     assert words("High-Flyer") == ["high-flyer"]
