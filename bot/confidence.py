@@ -4,11 +4,13 @@ A ranking score alone is a poor answer/don't-answer signal: a right match writte
 scores low, and a near-topic question ("who founded Mistral?") scores like a weak in-scope one.
 So the answerer decides on a logistic regression over several signals of the ranking: the best
 score, its lead over the runner-up, how much of the question the entry explains, the share of the
-question in unknown words or in words that only the entry's answer has, and so on.
+question in unknown words or in words that only the entry's answer has, how many of its words the
+entry leaves unexplained, and so on.
 
 The coefficients are constants fitted by `benchmarks/tune_matcher.py` on held-out phrasings of
-the content (each k-th phrasing of every entry left out of the index, asked as is and with typos)
-and on off-topic questions of `benchmarks/offtopic.yaml`; rerun it after large content changes.
+the content (each k-th phrasing of every entry left out of the index, asked as is and with typos),
+on the user-style questions of the development set `benchmarks/dev/` and on the off-topic
+questions of `benchmarks/offtopic.yaml`; rerun it (`make tune`) after large content changes.
 """
 
 from __future__ import annotations
@@ -20,20 +22,23 @@ from bot.matching import Candidate
 
 # (feature, coefficient), fitted by benchmarks/tune_matcher.py; features are 0..1 except `close`.
 COEFFICIENTS: tuple[tuple[str, float], ...] = (
-    ("score", 23.3965),
-    ("margin", 5.4872),
-    ("entry_cover", -3.3504),
-    ("unknown", -2.8055),
-    ("char", 2.0447),
-    ("answer", -5.3323),
-    ("query_cover", -4.2048),
-    ("close", -0.2716),
-    ("same_topic", 0.1735),
-    ("phrasing", -8.2541),
-    ("missed", 1.0053),
-    ("answer_only", 8.9051),
+    ("score", 25.5572),
+    ("margin", 5.0816),
+    ("entry_cover", -4.2920),
+    ("unknown", -3.4721),
+    ("char", 1.5705),
+    ("answer", -6.4438),
+    ("query_cover", -4.8870),
+    ("close", -0.1495),
+    ("same_topic", 0.1426),
+    ("phrasing", -7.8312),
+    ("missed", 1.1192),
+    ("answer_only", 8.4496),
+    ("left", -4.1565),
+    ("unknown_words", 2.4004),
+    ("foreign", 0.6550),
 )
-INTERCEPT = -1.6223
+INTERCEPT = -0.5394
 FEATURES = tuple(name for name, _ in COEFFICIENTS)
 
 
@@ -57,6 +62,9 @@ def features(ranked: Sequence[Candidate]) -> dict[str, float]:
         "phrasing": parts.get("phrasing", 0.0),
         "missed": parts.get("missed", 0.0),
         "answer_only": parts.get("answer_only", 0.0),
+        "left": parts.get("left", 1.0),
+        "unknown_words": parts.get("unknown_words", 1.0),
+        "foreign": parts.get("foreign", 0.0),
     }
 
 

@@ -238,8 +238,38 @@ class Index:
                                             strict=True) if not o) / query.total[lang]
                       if query.total[lang] else 1.0 for lang in LANGS)
         return [replace(c, parts={**c.parts, "unknown": unknown,
-                                  "answer_only": self._answer_only_share(query, c)})
+                                  "answer_only": self._answer_only_share(query, c),
+                                  **self._left(query, c)})
                 for c in ranked_found]
+
+    def _left(self, query: Query, c: Candidate) -> dict[str, float]:
+        """What of the question this entry leaves unexplained, counting words, not weights.
+
+        Weights hide it: an off-topic question ("what is the population of Hangzhou?") often
+        has one word the entry knows and one nobody knows ("population"), and an unknown word
+        weighs little. So: the share of the question's words found neither in the entry's
+        phrasings nor in its answer, common words aside ("left"), the share no entry knows
+        ("unknown_words"), and
+        the weight of the rarest word other entries know but this one lacks ("foreign")."""
+        i = self._position[c.entry.id]
+        answers = self._answer_tokens(i)
+        best = {"left": 1.0, "unknown_words": 1.0, "foreign": 1.0}
+        for lang in LANGS:
+            options = query.resolved[lang]
+            if not options:
+                continue
+            own = self._entry_tokens[i][lang] | answers[lang]
+            missing = [o for o in options if not any(t in own for t, _ in o)]
+            # a common word ("deepseek", "why") an entry lacks says little about that entry
+            counted = [o for o in missing if not o or max(self._wt[t] for t, _ in o)
+                       >= self.unknown_weight]
+            left = len(counted) / len(options)
+            if left < best["left"]:
+                foreign = max((max(self._wt[t] for t, _ in o) for o in missing if o), default=0.0)
+                best = {"left": left,
+                        "unknown_words": sum(not o for o in options) / len(options),
+                        "foreign": foreign / self.max_weight}
+        return best
 
     def _answer_only_share(self, query: Query, c: Candidate) -> float:
         """The share of the question's weight in words that only this entry's answer has."""

@@ -7,6 +7,7 @@ import pytest
 from bot.answering import Answerer
 from bot.matching import Index
 from bot.model import Content
+from tests.unit.conftest import _entry, make_content
 
 
 @pytest.fixture(scope="module")
@@ -30,10 +31,11 @@ def test_rare_word_weighs_more_than_common_word(index: Index) -> None:
     assert index.weight["mla"] > index.weight["pourquoi"] > index.weight["deepseek"]
 
 
-def test_rare_word_decides_the_match(answerer: Answerer) -> None:
-    """'deepseek MLA' answers the MLA entry, not one of the many DeepSeek entries."""
-    reply = answerer.reply("deepseek MLA")
-    assert (reply.kind, reply.entry_id) == ("answer", "mla")
+def test_rare_word_decides_the_match(index: Index) -> None:
+    """'deepseek MLA' ranks the MLA entry first, well ahead of the many DeepSeek entries."""
+    ranked = index.search(index.query("deepseek MLA"))
+    assert ranked[0].entry.id == "mla"
+    assert ranked[0].score - ranked[1].score > 0.3
 
 
 def test_common_word_does_not_outweigh_a_rare_one(answerer: Answerer) -> None:
@@ -47,6 +49,31 @@ def test_unknown_word_lowers_the_score(index: Index) -> None:
     odd = index.search(index.query("MLA zorglub"))[0]
     assert plain.entry.id == odd.entry.id == "mla"
     assert odd.score < plain.score
+
+
+def test_words_the_entry_lacks_are_counted(index: Index) -> None:
+    """'left' counts the question's words the entry has nowhere (a rare known word or an unknown
+    one) and 'unknown_words' those no entry has; a common word the entry lacks is not counted."""
+    plain = index.search(index.query("MLA"))[0]
+    assert (plain.parts["left"], plain.parts["unknown_words"]) == (0.0, 0.0)
+    odd = index.search(index.query("MLA zorglub"))[0]
+    assert odd.parts["left"] == odd.parts["unknown_words"] == pytest.approx(0.5)
+    foreign = index.search(index.query("MLA llama"))[0]  # llama: another entry's rare word
+    assert foreign.parts["left"] == pytest.approx(0.5)
+    assert foreign.parts["unknown_words"] == 0.0 and foreign.parts["foreign"] > 0.5
+
+
+
+def test_a_common_word_the_entry_lacks_is_not_counted() -> None:
+    """'deepseek' in most entries but not in the MLA one does not count as left unexplained."""
+    topics = ("prix", "llama", "openai", "kpi", "agi", "gpu", "v2", "v3", "puces", "talents",
+              "moat", "open-source")
+    entries = (*(_entry(t, "x", (f"deepseek et {t} ?",), (f"deepseek and {t}?",), (t, t))
+                 for t in topics), _entry("mla", "x", ("MLA ?",), ("MLA?",), ("m", "m")))
+    index = Index(make_content(entries))
+    assert index.weight["deepseek"] < index.unknown_weight
+    best = index.search(index.query("deepseek MLA"))[0]
+    assert best.entry.id == "mla" and best.parts["left"] == 0.0
 
 
 # --- typos ------------------------------------------------------------------------------------
