@@ -65,6 +65,12 @@ _STOP_WORDS_TEXT: dict[Lang, str] = {
         talked mention mentions mentioned"""
     ),
 }
+# Messages made only of these are chat noise, not questions: people test a bot ("test", "ping"),
+# acknowledge ("ok", "k") or laugh ("lol", "mdr"); no entry should answer them.
+CHAT_NOISE = frozenset(
+    """test tests testing ping pong up ok okay k kk lol lmao mdr ptdr xd hmm hm mmh
+    euh uh um ah oh bof ouais yep yup nope wtf""".split()
+)
 # Kept whatever the lists say: they flip a question's meaning.
 NEGATIONS = frozenset(
     {"ne", "pas", "non", "jamais", "aucun", "aucune", "not", "no", "never", "nor"}
@@ -91,6 +97,17 @@ def strip_accents(word: str) -> str:
 STOP_WORDS: dict[Lang, frozenset[str]] = {
     lang: frozenset(strip_accents(w) for w in text.split())
     for lang, text in _STOP_WORDS_TEXT.items()
+}
+# People mix languages ("il pense quoi de openai, is it really untouchable ?"), so text read as
+# one language drops the other's stop words too, except those that mean something in it: "but"
+# (goal), "sort" (comes out) and "an" (year) in French; "ai" and "type" in English.
+_MEANINGFUL: dict[Lang, frozenset[str]] = {
+    "fr": frozenset({"but", "sort", "an"}),
+    "en": frozenset({"ai", "type", "son", "genre", "question"}),
+}
+DROPPED: dict[Lang, frozenset[str]] = {
+    "fr": STOP_WORDS["fr"] | (STOP_WORDS["en"] - _MEANINGFUL["fr"]),
+    "en": STOP_WORDS["en"] | (STOP_WORDS["fr"] - _MEANINGFUL["en"]),
 }
 
 
@@ -177,7 +194,7 @@ class Normalizer:
         merged = self._merge_synonyms([stem(w, lang) for w in raw], raw, lang)
         if keep_stop_words:
             return tuple(tok for tok, _ in merged)
-        stop = STOP_WORDS[lang]
+        stop = DROPPED[lang]
         kept = tuple(t for t, w in merged if w not in stop or w in NEGATIONS)
         return kept or tuple(t for t, _ in merged)
 

@@ -97,6 +97,16 @@ def test_stop_words_are_dropped(norm: Normalizer) -> None:
     assert norm.tokens("the cost of the chip", "en") == ("cost", "chip")
 
 
+def test_mixed_language_drops_both_languages_stop_words(norm: Normalizer) -> None:
+    """Read as French, 'is it really' goes like 'est-ce'; read as English, 'de' and 'quoi' go;
+    words that mean something in the reading language stay ('but' is goal in French, 'ai')."""
+    assert norm.tokens("il pense quoi de openai, is it really untouchable ?", "fr") == (
+        norm.tokens("il pense quoi de openai, untouchable ?", "fr"))
+    assert "quoi" not in norm.tokens("c'est quoi le price war", "en")
+    assert "but" in norm.tokens("quel est le but de deepseek", "fr")
+    assert "ai" in norm.tokens("the ai race", "en")
+
+
 def test_french_negation_is_kept(norm: Normalizer) -> None:
     """'pas' and 'ne' survive stop-word removal: they flip the meaning."""
     tokens = norm.tokens("Il ne veut pas", "fr")
