@@ -2,17 +2,19 @@
 
     .venv/bin/python -m benchmarks.tune_matcher [--content DIR] [--folds K] [--dev DIR]
 
-Never uses tests/eval/: the data is made from the content itself, from
-benchmarks/offtopic.yaml (out-of-scope questions written for this, many near-topic) and from the
-development set benchmarks/dev/ (user-style questions written apart from the content and from
-tests/eval/, in the evaluation format).
+Never uses tests/eval/: the data is made from the content itself (its phrasings and the
+out-of-scope questions of content/out_of_scope.yaml, many near-topic) and from the development
+set benchmarks/dev/ (user-style questions written apart from the content and from tests/eval/,
+in the evaluation format).
 
 Protocol (leave-phrasings-out, K folds): in fold f, the f-th of every K phrasings of every entry,
 in each language, is removed from the content; the index is rebuilt without it and the removed
 phrasing is asked, as written ("clean") and as a user might type it ("noisy": lowercase, accents
-or punctuation dropped, one typo, a filler word; seeded, so deterministic). Each off-topic
-question is asked in one fold (question i in fold i % K). For every question the script records
-the features of the ranking (`bot.confidence.features`) and whether the top candidate is right.
+or punctuation dropped, one typo, a filler word; seeded, so deterministic). The out-of-scope
+questions are held out the same way: the f-th of every K is removed from the content (so the
+matcher cannot find it among the out-of-scope questions it knows) and asked. For every question
+the script records the features of the ranking (`bot.confidence.features`) and whether the top
+candidate is right.
 
 Held-out phrasings are harder than real questions (their entry lost a fifth of its wording), so
 the development set is asked too, against the whole content (question i in fold i % K): it is
@@ -36,18 +38,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-import yaml
 
-from bot.answering import MatchSettings
+from bot.answering import MatchSettings, is_chat_noise, out_of_scope
 from bot.confidence import FEATURES, features
 from bot.content import load_content
 from bot.evaluation import load_eval
 from bot.matching import Candidate, Index
-from bot.model import LANGS, Content
-from bot.text import Normalizer, detect_language_simple, strip_accents
+from bot.model import LANGS, Content, Lang
+from bot.text import Normalizer, detect_language_simple, strip_accents, words
 
 ROOT = Path(__file__).resolve().parent.parent
-OFF_TOPIC = ROOT / "benchmarks" / "offtopic.yaml"
 DEV = ROOT / "benchmarks" / "dev"
 FOLDS = 5
 OFF_TOPIC_WEIGHT = 3.0  # a false answer is worse than a missed answer
@@ -73,6 +73,7 @@ class Row:
     suggested: tuple[str, ...]
     old_answer: bool
     floors_ok: bool
+    q: str = ""
 
     @property
     def right(self) -> bool:
@@ -107,9 +108,12 @@ def perturb(q: str, lang: str, rng: random.Random) -> str:
     return " ".join(ws)
 
 
-def fold_content(content: Content, fold: int, k: int) -> tuple[Content, list[tuple[str, str, str]]]:
-    """The content without its fold-th phrasings, and those phrasings (question, lang, id)."""
-    held: list[tuple[str, str, str]] = []
+Held = list[tuple[str, str, str | None]]  # question, language, entry id (None: out of scope)
+
+
+def fold_content(content: Content, fold: int, k: int) -> tuple[Content, Held]:
+    """The content without its fold-th phrasings and out-of-scope questions, and those."""
+    held: Held = []
     entries = []
     for e in content.entries:
         qs = {}
@@ -118,12 +122,16 @@ def fold_content(content: Content, fold: int, k: int) -> tuple[Content, list[tup
             qs[lang] = tuple(q for j, q in enumerate(own) if j % k != fold)
             held += [(q, lang, e.id) for j, q in enumerate(own) if j % k == fold]
         entries.append(dataclasses.replace(e, questions=qs))
-    return dataclasses.replace(content, entries=tuple(entries)), held
+    off: dict[Lang, tuple[str, ...]] = {}
+    for lang in LANGS:
+        own = content.out_of_scope.get(lang, ())
+        off[lang] = tuple(q for j, q in enumerate(own) if j % k != fold)
+        held += [(q, lang, None) for j, q in enumerate(own) if j % k == fold]
+    return dataclasses.replace(content, entries=tuple(entries), out_of_scope=off), held
 
 
-def collect(content: Content, off_topic: list[tuple[str, str]], k: int,
-            settings: MatchSettings) -> list[Row]:
-    """Ask every held-out phrasing (clean and noisy) and every off-topic question once."""
+def collect(content: Content, k: int, settings: MatchSettings) -> list[Row]:
+    """Ask every held-out phrasing (clean and noisy) and every out-of-scope question once."""
     rows: list[Row] = []
     normalizer = Normalizer(content.synonyms)
     for fold in range(k):
@@ -131,13 +139,11 @@ def collect(content: Content, off_topic: list[tuple[str, str]], k: int,
         index = Index(reduced, normalizer)
         rng = random.Random(1000 + fold)
         asked: list[tuple[str, str, tuple[str, ...] | None, str]] = [
-            (q, lang, (eid,), "clean") for q, lang, eid in held]
-        asked += [(perturb(q, lang, rng), lang, (eid,), "noisy") for q, lang, eid in held]
-        asked += [(q, lang, None, "off") for i, (q, lang) in enumerate(off_topic)
-                  if i % k == fold]
+            (q, lang, (eid,), "clean") for q, lang, eid in held if eid]
+        asked += [(perturb(q, lang, rng), lang, (eid,), "noisy") for q, lang, eid in held if eid]
+        asked += [(q, lang, None, "off") for q, lang, eid in held if eid is None]
         for q, lang, eid, kind in asked:
-            ranked = index.search(index.query(q), limit=max(4, settings.max_suggestions + 1))
-            rows.append(_row(fold, lang, eid, kind, ranked, settings))
+            rows.append(_row(fold, lang, eid, kind, _rank(index, q, settings), settings, q))
     return rows
 
 
@@ -149,17 +155,28 @@ def collect_dev(content: Content, dev: Path, k: int, settings: MatchSettings) ->
     index = Index(content)
     rows = []
     for i, case in enumerate(cases):
-        ranked = index.search(index.query(case.q), limit=max(4, settings.max_suggestions + 1))
+        ranked = _rank(index, case.q, settings)
         kind = "dev" if case.in_scope else "dev-off"
         rows.append(_row(i % k, detect_language_simple(case.q), case.expect or None, kind,
-                         ranked, settings))
+                         ranked, settings, case.q))
     return rows
 
 
+def _rank(index: Index, q: str, settings: MatchSettings) -> list[Candidate]:
+    """The candidates the answerer decides on; none for chat noise or a question closer to an
+    out-of-scope one than to any phrasing: the answerer never answers those."""
+    if is_chat_noise(words(q)):
+        return []
+    ranked = index.search(index.query(q), limit=max(4, settings.max_suggestions + 1))
+    if ranked and out_of_scope(ranked[0]):
+        return []
+    return ranked
+
+
 def _row(fold: int, lang: str, eid: tuple[str, ...] | None, kind: str, ranked: Sequence[Candidate],
-         settings: MatchSettings) -> Row:
+         settings: MatchSettings, q: str) -> Row:
     if not ranked:
-        return Row(fold, lang, eid, kind, None, None, (), False, False)
+        return Row(fold, lang, eid, kind, None, None, (), False, False, q)
     f = features(ranked)
     score, margin, cover = OLD_RULE
     old = f["score"] >= score and f["margin"] >= margin and f["entry_cover"] >= cover
@@ -167,7 +184,7 @@ def _row(fold: int, lang: str, eid: tuple[str, ...] | None, kind: str, ranked: S
     suggested = tuple(c.entry.id for c in ranked[: settings.max_suggestions]
                       if c.score >= settings.suggest_threshold)
     return Row(fold, lang, eid, kind, [f[n] for n in FEATURES], ranked[0].entry.id, suggested,
-               old, floors)
+               old, floors, q)
 
 
 def fit(rows: Sequence[Row]) -> np.ndarray:
@@ -237,17 +254,30 @@ def choose(rows: Sequence[Row], at: Callable[[float], Callable[[Row], bool]]) ->
     return best[0] if best else 0.9
 
 
+def show(rows: Sequence[Row], crossed: dict[int, float], n: int) -> None:
+    """Where the confidence is most wrong: what to add to out_of_scope.yaml or to phrasings."""
+    off = sorted((r for r in rows if r.expect is None), key=lambda r: -crossed[id(r)])
+    print(f"\nThe {n} most confident off-topic questions (cross-fitted):")
+    for r in off[:n]:
+        print(f"  {crossed[id(r)]:.2f}  {r.top:26} {r.q}")
+    right = sorted((r for r in rows if r.kind == "dev" and r.right), key=lambda r: crossed[id(r)])
+    print(f"\nThe {n} least confident development questions whose best entry is right:")
+    for r in right[:n]:
+        print(f"  {crossed[id(r)]:.2f}  {r.top:26} {r.q}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--content", default=str(ROOT / "content"))
     parser.add_argument("--folds", type=int, default=FOLDS)
     parser.add_argument("--dev", default=str(DEV), help="development set folder ('' for none)")
+    parser.add_argument("--show", type=int, default=0, metavar="N",
+                        help="list the N most confident off-topic questions and the N least "
+                             "confident right development questions")
     args = parser.parse_args(argv)
     settings = MatchSettings()
-    data = yaml.safe_load(OFF_TOPIC.read_text(encoding="utf-8"))
-    off_topic: list[tuple[str, str]] = [(q, lang) for lang in LANGS for q in data[lang]]
     content = load_content(args.content)
-    rows = collect(content, off_topic, args.folds, settings)
+    rows = collect(content, args.folds, settings)
     if args.dev:
         rows += collect_dev(content, Path(args.dev), args.folds, settings)
     count = {kind: sum(r.kind == kind for r in rows)
@@ -268,6 +298,8 @@ def main(argv: Sequence[str] | None = None) -> None:
           f"{count['off'] + count['dev-off']} off-topic questions):")
     table("old rule", rows, lambda r: r.old_answer)
     table("confidence", rows, at(threshold))
+    if args.show:
+        show(rows, crossed, args.show)
     b = fit(rows)
     print("\n# bot/confidence.py")
     print("COEFFICIENTS: tuple[tuple[str, float], ...] = (")

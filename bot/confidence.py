@@ -22,23 +22,24 @@ from bot.matching import Candidate
 
 # (feature, coefficient), fitted by benchmarks/tune_matcher.py; features are 0..1 except `close`.
 COEFFICIENTS: tuple[tuple[str, float], ...] = (
-    ("score", 25.5572),
-    ("margin", 5.0816),
-    ("entry_cover", -4.2920),
-    ("unknown", -3.4721),
-    ("char", 1.5705),
-    ("answer", -6.4438),
-    ("query_cover", -4.8870),
-    ("close", -0.1495),
-    ("same_topic", 0.1426),
-    ("phrasing", -7.8312),
-    ("missed", 1.1192),
-    ("answer_only", 8.4496),
-    ("left", -4.1565),
-    ("unknown_words", 2.4004),
-    ("foreign", 0.6550),
+    ("score", 29.5914),
+    ("margin", 4.3512),
+    ("entry_cover", -5.5064),
+    ("unknown", -2.1667),
+    ("char", 2.1671),
+    ("answer", -7.7069),
+    ("query_cover", -4.9411),
+    ("close", -0.4302),
+    ("same_topic", 0.2439),
+    ("phrasing", -10.9963),
+    ("missed", 0.6813),
+    ("answer_only", 8.7733),
+    ("left", -3.8496),
+    ("unknown_words", 1.3116),
+    ("foreign", 0.2385),
+    ("off_topic", -3.0053),
 )
-INTERCEPT = -0.5394
+INTERCEPT = 1.7535
 FEATURES = tuple(name for name, _ in COEFFICIENTS)
 
 
@@ -65,6 +66,7 @@ def features(ranked: Sequence[Candidate]) -> dict[str, float]:
         "left": parts.get("left", 1.0),
         "unknown_words": parts.get("unknown_words", 1.0),
         "foreign": parts.get("foreign", 0.0),
+        "off_topic": parts.get("off_topic", 0.0),
     }
 
 

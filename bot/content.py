@@ -17,6 +17,7 @@ import yaml
 from bot.model import LANGS, Content, Entry, Topic, frozen_map
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+OUT_OF_SCOPE_FILE = "out_of_scope.yaml"  # questions the bot must not answer, by language
 
 # libyaml's parser is several times faster than the pure-Python one; start-up time matters.
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -141,17 +142,20 @@ class Document:
 
 @dataclass
 class Folder:
-    """A content folder as read: Q&A files (sorted), synonyms, messages, reading problems."""
+    """A content folder as read: Q&A files (sorted), synonyms, messages, out-of-scope questions,
+    reading problems."""
 
     root: Path
     qa: list[Document] = field(default_factory=list)
     synonyms: Document | None = None
     messages: Document | None = None
+    out_of_scope: Document | None = None
     problems: list[Problem] = field(default_factory=list)
 
 
 def read_folder(root: str | Path) -> Folder:
-    """Parse root/qa/*.yaml, root/synonyms.yaml and root/messages.yaml, keeping line numbers."""
+    """Parse root/qa/*.yaml, root/synonyms.yaml, root/messages.yaml and (optional)
+    root/out_of_scope.yaml, keeping line numbers."""
     root = Path(root)
     folder = Folder(root)
     if not root.is_dir():
@@ -163,6 +167,8 @@ def read_folder(root: str | Path) -> Folder:
     if (root / "synonyms.yaml").exists():
         folder.synonyms = read_document(root / "synonyms.yaml", folder.problems)
     folder.messages = read_document(root / "messages.yaml", folder.problems)
+    if (root / OUT_OF_SCOPE_FILE).exists():
+        folder.out_of_scope = read_document(root / OUT_OF_SCOPE_FILE, folder.problems)
     return folder
 
 
@@ -238,6 +244,7 @@ def build_content(folder: Folder) -> Content:
         stems.append((doc.path.stem, tuple(e.id for e in file_entries)))
     messages = folder.messages.data if folder.messages else {}
     synonyms = folder.synonyms.data if folder.synonyms and folder.synonyms.data else []
+    off = folder.out_of_scope.data if folder.out_of_scope and folder.out_of_scope.data else {}
     return Content(
         entries=tuple(entries),
         synonyms=tuple(tuple(t.strip() for t in group) for group in synonyms),
@@ -247,6 +254,8 @@ def build_content(folder: Folder) -> Content:
             for stem, ids in stems
         ),
         root=str(folder.root),
+        out_of_scope=frozen_map({lang: tuple(q.strip() for q in off.get(lang) or ())
+                                 for lang in LANGS}),
     )
 
 

@@ -85,6 +85,7 @@ class Query:
     weights: dict[Lang, tuple[float, ...]]
     total: dict[Lang, float]
     joined: dict[Lang, str]
+    off_topic: Query | None = None  # the same question against the out-of-scope questions
 
 
 class Index:
@@ -149,6 +150,17 @@ class Index:
         ws = self.weights
         self._scale = ws.phrasing + ws.entry + ws.answer + ws.answer_alone  # scores within 0..1
         self._resolve = lru_cache(maxsize=16384)(self._resolve_uncached)
+        self.off_topic = self._off_topic_index()
+
+    def _off_topic_index(self) -> Index | None:
+        """An index of the content's out-of-scope questions, one pseudo-entry each, or None."""
+        asked = self.content.out_of_scope
+        pseudo = tuple(Entry(id=f"out-of-scope/{lang}/{i}", questions={lang: (q,)}, answer={})
+                       for lang in LANGS for i, q in enumerate(asked.get(lang, ())))
+        if not pseudo:
+            return None
+        return Index(Content(entries=pseudo, synonyms=self.content.synonyms), self.normalizer,
+                     self.weights)
 
     def _answer_only_words(self) -> dict[str, tuple[int, ...]]:
         """Words of the answers that no phrasing uses ("Wuchuan", "Zhejiang") -> their entries.
@@ -182,8 +194,9 @@ class Index:
                         for o in opts)
             for lang, opts in resolved.items()
         }
+        off = self.off_topic.query(question) if self.off_topic and not prefix else None
         return Query(tokens, resolved, weights, {lang: sum(w) for lang, w in weights.items()},
-                     {lang: " ".join(toks) for lang, toks in tokens.items()})
+                     {lang: " ".join(toks) for lang, toks in tokens.items()}, off)
 
     def _resolve_uncached(self, token: str, prefix: bool) -> Resolved:
         found: dict[str, float] = {}
@@ -237,10 +250,19 @@ class Index:
         unknown = min(sum(w for w, o in zip(query.weights[lang], query.resolved[lang],
                                             strict=True) if not o) / query.total[lang]
                       if query.total[lang] else 1.0 for lang in LANGS)
+        off = self._off_topic_similarity(query)
         return [replace(c, parts={**c.parts, "unknown": unknown,
                                   "answer_only": self._answer_only_share(query, c),
-                                  **self._left(query, c)})
+                                  "off_topic": off, **self._left(query, c)})
                 for c in ranked_found]
+
+    def _off_topic_similarity(self, query: Query) -> float:
+        """How close the question is to the nearest out-of-scope question (0..1, as `phrasing`):
+        "who founded Mistral?" is near "qui est le fondateur de Mistral AI", not near an entry."""
+        if self.off_topic is None or query.off_topic is None:
+            return 0.0
+        found = self.off_topic.search(query.off_topic, limit=1)
+        return found[0].parts["phrasing"] if found else 0.0
 
     def _left(self, query: Query, c: Candidate) -> dict[str, float]:
         """What of the question this entry leaves unexplained, counting words, not weights.

@@ -76,6 +76,9 @@ class Content:
     messages: Mapping[str, Mapping[Lang, str]] = field(default_factory=frozen_map)
     topics: tuple[Topic, ...] = ()
     root: str = ""
+    # Questions the bot must not answer (out_of_scope.yaml), by language: the matcher compares
+    # a question with them too, so a near-topic one ("who founded Mistral?") is recognised.
+    out_of_scope: Mapping[Lang, tuple[str, ...]] = field(default_factory=frozen_map)
 
     def entry(self, entry_id: str) -> Entry | None:
         """The entry with this id, or None."""

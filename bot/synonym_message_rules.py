@@ -1,10 +1,11 @@
-"""The rules for the two files beside the Q&A files: synonyms.yaml and messages.yaml."""
+"""The rules for the files beside the Q&A files: synonyms.yaml, messages.yaml and
+out_of_scope.yaml."""
 
 from __future__ import annotations
 
 from bot.content import Document, Folder
 from bot.model import LANGS
-from bot.rules import Reporter, is_text
+from bot.rules import KeyFunction, Reporter, is_text, phrasings
 
 REQUIRED_MESSAGES = ("unknown", "suggest", "empty", "help", "welcome", "error")
 
@@ -68,3 +69,33 @@ def check_messages(doc: Document | None, stems: list[str], report: Reporter) -> 
     for stem in stems:
         if f"topic.{stem}" not in doc.data:
             report.warning(doc, 1, None, f"no title for topic '{stem}' (add 'topic.{stem}')")
+
+
+def check_out_of_scope(folder: Folder, key: KeyFunction, report: Reporter) -> None:
+    """out_of_scope.yaml maps fr / en to lists of questions, and none of them is also a
+    phrasing of an entry (the bot cannot both answer and refuse one question)."""
+    doc = folder.out_of_scope
+    if doc is None or doc.data is None:
+        return
+    if not isinstance(doc.data, dict):
+        report.error(doc, 1, None, "out_of_scope.yaml must map fr and en to lists of questions, "
+                     "e.g. en: [who founded Mistral?]")
+        return
+    phrased = {(lang, key(text, lang)): item.get("id") or "?"
+               for _, item, lang, text, _ in phrasings(folder)}
+    for lang, questions in doc.data.items():
+        line = doc.key_line(doc.data, lang)
+        if lang not in LANGS:
+            report.error(doc, line, None, f"unknown language '{lang}' (use fr or en)")
+            continue
+        if not isinstance(questions, list):
+            report.error(doc, line, None, f"'{lang}' must be a list of questions")
+            continue
+        for index, question in enumerate(questions):
+            at = doc.item_line(questions, index)
+            if not is_text(question):
+                report.error(doc, at, None, f"out-of-scope question {question!r} must be a "
+                             "non-empty string")
+            elif (owner := phrased.get((lang, key(question, lang)))) is not None:
+                report.error(doc, at, None, f"'{question}' is also a phrasing of {owner}; "
+                             "remove it from one of the two")

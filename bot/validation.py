@@ -12,7 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.content import Document, Folder, Problem, Severity, read_document, read_folder
+from bot.content import (
+    OUT_OF_SCOPE_FILE,
+    Document,
+    Folder,
+    Problem,
+    Severity,
+    read_document,
+    read_folder,
+)
 from bot.entry_rules import ENTRY_KEYS as ENTRY_KEYS
 from bot.entry_rules import ID_FORMAT as ID_FORMAT
 from bot.entry_rules import MAX_CHARS as MAX_CHARS
@@ -24,7 +32,12 @@ from bot.model import LANGS, Lang
 from bot.rules import KeyFunction as KeyFunction
 from bot.rules import Reporter, entries, entry_id, phrasings
 from bot.synonym_message_rules import REQUIRED_MESSAGES as REQUIRED_MESSAGES
-from bot.synonym_message_rules import check_messages, check_synonyms, synonym_groups
+from bot.synonym_message_rules import (
+    check_messages,
+    check_out_of_scope,
+    check_synonyms,
+    synonym_groups,
+)
 from bot.text import Normalizer
 
 __all__ = ["Problem", "Severity", "check", "count_entries", "format_report", "lint", "validate"]
@@ -36,7 +49,8 @@ def validate(root: str | Path) -> list[Problem]:
 
 
 def lint(root: str | Path, eval_files: Iterable[str | Path] = ()) -> list[Problem]:
-    """`validate(root)`, plus an error for each eval question that copies a content phrasing."""
+    """`validate(root)`, plus an error for each eval question that copies a content phrasing or
+    an out-of-scope question of the content."""
     folder = read_folder(root)
     problems = check(folder)
     # A copy differs from a content phrasing only in spelling, case, accents or punctuation;
@@ -71,7 +85,9 @@ def check(folder: Folder, warnings: bool = True) -> list[Problem]:
     for doc in folder.qa:
         check_qa_file(doc, report)
     check_ids(folder, report)
-    check_questions(folder, _key_function(groups), report, near=warnings)
+    key = _key_function(groups)
+    check_questions(folder, key, report, near=warnings)
+    check_out_of_scope(folder, key, report)
     check_synonyms(folder.synonyms, report)
     check_messages(folder.messages, [d.path.stem for d in folder.qa], report)
     return problems
@@ -86,9 +102,15 @@ def _key_function(groups: list[list[str]]) -> KeyFunction:
 
 
 def _phrasing_keys(folder: Folder, key: KeyFunction) -> dict[tuple[Lang, str], str]:
-    """(language, normalised key) -> entry id, for every content phrasing."""
-    return {(lang, key(text, lang)): entry_id(item) or "?"
-            for _, item, lang, text, _ in phrasings(folder)}
+    """(language, normalised key) -> entry id (or the out-of-scope file), for every content
+    phrasing and out-of-scope question."""
+    found = {(lang, key(text, lang)): entry_id(item) or "?"
+             for _, item, lang, text, _ in phrasings(folder)}
+    off = folder.out_of_scope.data if folder.out_of_scope else None
+    if isinstance(off, dict):
+        found.update({(lang, key(q, lang)): OUT_OF_SCOPE_FILE for lang in LANGS
+                      if isinstance(off.get(lang), list) for q in off[lang] if isinstance(q, str)})
+    return found
 
 
 def _check_eval(doc: Document, content_keys: dict[tuple[Lang, str], str], key: KeyFunction,
@@ -108,5 +130,6 @@ def _check_eval(doc: Document, content_keys: dict[tuple[Lang, str], str], key: K
         copied = next((content_keys[k] for lang in LANGS
                        if (k := (lang, key(question, lang))) in content_keys), None)
         if copied is not None:
-            report.error(doc, line, None, f"eval question '{question}' copies a content "
-                         f"phrasing of {copied}; reword it")
+            what = ("a question of " if copied == OUT_OF_SCOPE_FILE else "a content phrasing of ")
+            report.error(doc, line, None, f"eval question '{question}' copies {what}{copied}; "
+                         "reword it")

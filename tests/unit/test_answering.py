@@ -11,7 +11,7 @@ from bot.model import LANGS, Content, Entry, Lang, frozen_map
 from tests.unit.conftest import ENTRIES, make_content, message
 
 CLEAR = "Qui est Liang Wenfeng ?"
-CLOSE_PAIR = "deepseek open source"  # two entries about open source score alike
+CLOSE_PAIR = "open source"  # two entries about open source score alike
 OFF_TOPIC_FR = "Quelle est la recette de la tarte tatin ?"
 OFF_TOPIC_EN = "recipe for a chocolate cake"
 
@@ -115,6 +115,19 @@ def test_punctuation_only_gets_the_unknown_message(answerer: Answerer) -> None:
     """'??' has nothing to go on: the unknown reply, score 0."""
     reply = answerer.reply("??")
     assert (reply.kind, reply.text, reply.score) == ("unknown", message("unknown", "fr"), 0.0)
+
+
+@pytest.mark.parametrize("text", ["test", "ping ?", "ok", "lol mdr", "Hmm...", "TESTING"])
+def test_chat_noise_gets_the_unknown_message(content: Content, text: str) -> None:
+    """'test', 'ok', 'lol' are not questions: unknown, whatever the threshold, no suggestion."""
+    reply = Answerer(content, MatchSettings(answer_confidence=0.0)).reply(text)
+    assert (reply.kind, reply.suggestions, reply.score) == ("unknown", (), 0.0)
+
+
+def test_a_question_with_a_noise_word_is_still_read(answerer: Answerer) -> None:
+    """Only a message made of nothing but noise is ignored: 'ok, c'est quoi MLA ?' answers."""
+    reply = answerer.reply("ok, c'est quoi MLA ?")
+    assert (reply.kind, reply.entry_id) == ("answer", "mla")
 
 
 # --- settings ---------------------------------------------------------------------------------

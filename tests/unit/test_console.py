@@ -18,7 +18,7 @@ from bot.service import Asker, Service
 from tests.unit.conftest import message
 
 LABELS = {"source_label": "Source", "related_label": "Voir aussi"}
-UNCLEAR = "deepseek open source"  # two close entries: numbered suggestions
+UNCLEAR = "open source"  # two close entries: numbered suggestions
 
 
 class BrokenService(Service):

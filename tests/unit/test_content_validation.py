@@ -259,6 +259,31 @@ def test_bad_synonyms(tmp_path: Path) -> None:
     assert one(validate(make(tmp_path, synonyms="AGI: IAG\n")), "must be a list of groups")
 
 
+def test_out_of_scope_questions_load_by_language(tmp_path: Path) -> None:
+    """out_of_scope.yaml is optional; when present its questions load, stripped, by language."""
+    assert not any(load_content(make(tmp_path)).out_of_scope.values())
+    off = "fr:\n  - quel temps fait-il ?\nen:\n  - ' who founded Mistral? '\n"
+    content = load_content(make(tmp_path, out_of_scope=off))
+    assert dict(content.out_of_scope) == {"fr": ("quel temps fait-il ?",),
+                                          "en": ("who founded Mistral?",)}
+
+
+def test_bad_out_of_scope_file(tmp_path: Path) -> None:
+    """out_of_scope.yaml: not a mapping, an unknown language, a non-list, an empty question, and
+    a question that is also an entry's phrasing (the bot cannot both answer and refuse it)."""
+    off = "fr:\n  - ''\n  - Qui a lancé la GUERRE des prix\nde: [wer?]\nen: who?\n"
+    problems = validate(make(tmp_path, out_of_scope=off))
+    assert one(problems, "must be a non-empty string").line == 2
+    both = one(problems, "is also a phrasing of price-war; remove it from one of the two")
+    assert (Path(both.file).name, both.line) == ("out_of_scope.yaml", 3)
+    assert one(problems, "unknown language 'de'").line == 4
+    assert one(problems, "'en' must be a list of questions").line == 5
+    assert len(errors(problems)) == 4
+    assert one(validate(make(tmp_path, out_of_scope="- who?\n")), "must map fr and en")
+    with pytest.raises(ContentErrors):
+        load_content(make(tmp_path, out_of_scope=off))
+
+
 def test_bad_messages(tmp_path: Path) -> None:
     """messages.yaml: a message without English, a missing required key, not a mapping."""
     messages = MESSAGES.replace("help: {fr: Aide., en: Help.}", "help: {fr: Aide.}").replace(
@@ -337,6 +362,18 @@ def test_lint_flags_eval_questions_that_copy_a_phrasing(tmp_path: Path) -> None:
     problem = one(problems, "copies a content phrasing of price-war; reword it")
     assert (Path(problem.file).name, problem.line) == ("eval.yaml", 1)
     assert len(problems) == 1
+
+
+def test_lint_flags_eval_questions_that_copy_an_out_of_scope_question(tmp_path: Path) -> None:
+    """lint: an eval question equal to one of the content's out-of-scope questions is an error
+    (the matcher knows those questions: the eval would measure nothing)."""
+    root = make(tmp_path, out_of_scope="en: [Who founded Mistral?]\n")
+    evals = tmp_path / "eval.yaml"
+    evals.write_text("- {q: who founded mistral, expect: null}\n"
+                     "- {q: who runs mistral, expect: null}\n", encoding="utf-8")
+    problem = one(lint(root, [evals]), "copies a question of out_of_scope.yaml; reword it")
+    assert (Path(problem.file).name, problem.line) == ("eval.yaml", 1)
+    assert len(lint(root, [evals])) == 1
 
 
 def test_format_report(tmp_path: Path) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.answering import Answerer
 from bot.matching import Index
-from bot.model import Content
+from bot.model import Content, frozen_map
 from tests.unit.conftest import _entry, make_content
 
 
@@ -229,3 +231,30 @@ def test_index_of_empty_content_never_fails() -> None:
     """An index over no entries answers every search with nothing."""
     empty = Index(Content(entries=()))
     assert empty.search(empty.query("Qui est Liang ?")) == []
+
+
+# --- out-of-scope questions -------------------------------------------------------------------
+
+
+def test_out_of_scope_questions_are_measured_not_answered(content: Content) -> None:
+    """The content's out-of-scope questions give each candidate an 'off_topic' similarity (1.0
+    for the same question); they are never candidates themselves; no such file gives 0."""
+    off = frozen_map({"fr": ("quel temps fait-il a Paris ?",), "en": ("who founded Mistral?",)})
+    index = Index(replace(content, out_of_scope=off))
+    near = index.search(index.query("Who founded Mistral"))
+    assert near and near[0].parts["off_topic"] == pytest.approx(1.0)
+    assert all(not c.entry.id.startswith("out-of-scope") for c in near)
+    mla = index.search(index.query("C'est quoi MLA ?"))[0]
+    assert (mla.entry.id, mla.parts["off_topic"]) == ("mla", 0.0)
+    assert Index(content).search(Index(content).query("Who founded Mistral"))[0].parts[
+        "off_topic"] == 0.0
+
+
+def test_an_out_of_scope_question_is_not_answered(content: Content) -> None:
+    """A question the content lists as out of scope is not answered, though an entry shares
+    words with it, while the entry's own question still is."""
+    asked = "Who is the founder of DeepSeek's rival Mistral?"
+    off = frozen_map({"en": (asked,)})
+    answerer = Answerer(replace(content, out_of_scope=off))
+    assert answerer.reply(asked).kind != "answer"
+    assert answerer.reply("What is MLA?").entry_id == "mla"
