@@ -176,9 +176,15 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _eval(args: argparse.Namespace, out: TextIO) -> int:
-    from bot.evaluation import evaluate, load_eval
+    from bot.evaluation import EvalError, evaluate, load_eval
 
-    report = evaluate(_answerer(args), load_eval(args.files))
+    answerer = _answerer(args)
+    try:  # an expected id the content does not have is a typo in the set, not a miss
+        cases = load_eval(args.files, known_ids={e.id for e in answerer.content.entries})
+    except EvalError as exc:
+        print(f"eval: {exc}", file=sys.stderr)
+        return 1
+    report = evaluate(answerer, cases)
     if args.json:
         out.write(json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n")
     else:

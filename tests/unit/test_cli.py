@@ -207,6 +207,18 @@ def test_eval_json_parses(fixture_dir: Path, eval_file: Path) -> None:
     assert set(data["by_lang"]) == {"fr", "en"} and data["failures"] == []
 
 
+def test_eval_with_an_unknown_expected_id_exits_1(
+    fixture_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`eval` on a set that expects an id the content lacks exits 1 naming the file and id."""
+    path = tmp_path / "typo.yaml"
+    path.write_text('- {q: "what does MLA mean", expect: mlaa}\n', encoding="utf-8")
+    status, _ = run("eval", str(path), "--content", str(fixture_dir))
+    assert status == 1
+    err = capsys.readouterr().err
+    assert "typo.yaml" in err and "unknown entry id 'mlaa'" in err
+
+
 @pytest.mark.parametrize("platform", ["telegram", "discord"])
 def test_run_a_named_platform_without_its_token_is_an_error(
     platform: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
