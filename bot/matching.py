@@ -182,7 +182,8 @@ class Index:
     def query(self, question: str, prefix: bool = False) -> Query:
         """Normalise `question` in both languages and resolve its tokens."""
         raw = words(question)
-        tokens = {lang: self.normalizer.tokens_of(raw, lang) for lang in LANGS}
+        tokens = {lang: self.normalizer.without_small_talk(self.normalizer.tokens_of(raw, lang))
+                  for lang in LANGS}
         resolved = {
             lang: tuple(
                 self._resolve(t, prefix and i == len(toks) - 1) for i, t in enumerate(toks)

@@ -71,6 +71,9 @@ CHAT_NOISE = frozenset(
     """test tests testing ping pong up ok okay k kk lol lmao mdr ptdr xd hmm hm mmh
     euh uh um ah oh bof ouais yep yup nope wtf""".split()
 )
+# Synonym groups of greetings and thanks, by their first term: politeness around a question.
+SMALL_TALK = frozenset({"hello", "bonjour", "salut", "hi", "hey", "thanks", "merci", "thank you"})
+SMALL_TALK_MIN_REST = 2  # words besides small talk that make a message a question
 # Kept whatever the lists say: they flip a question's meaning.
 NEGATIONS = frozenset(
     {"ne", "pas", "non", "jamais", "aucun", "aucune", "not", "no", "never", "nor"}
@@ -163,10 +166,14 @@ class Normalizer:
         # (lang, token tuple) -> canonical token; the canonical one is the group's first term.
         self._phrases: dict[tuple[Lang, tuple[str, ...]], str] = {}
         self._longest_from: dict[tuple[Lang, str], int] = {}  # (lang, first stem) -> longest
+        # Tokens of the groups of greetings and thanks ("salut", "thx"): see `without_small_talk`.
+        self.small_talk: set[str] = set()
         for group in synonym_groups:
             if not group:
                 continue
             canonical = "_".join(self._stems(group[0], "en")) or group[0]
+            if strip_accents(group[0].strip().casefold()) in SMALL_TALK:
+                self.small_talk.add(canonical)
             for term in group:
                 for lang in LANGS:
                     seq = tuple(self._stems(term, lang))
@@ -197,6 +204,12 @@ class Normalizer:
         stop = DROPPED[lang]
         kept = tuple(t for t, w in merged if w not in stop or w in NEGATIONS)
         return kept or tuple(t for t, _ in merged)
+
+    def without_small_talk(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
+        """A question's tokens without its greetings and thanks, when there is a question
+        besides them ("salut, what's the deal avec high-flyer ?"); small talk alone is kept."""
+        rest = tuple(t for t in tokens if t not in self.small_talk)
+        return rest if len(rest) >= SMALL_TALK_MIN_REST else tokens
 
     def key(self, text: str, lang: Lang | None = None) -> str:
         """A canonical string for 'the same normalised question' comparisons."""

@@ -282,3 +282,14 @@ def test_degenerate_text_has_no_words(norm: Normalizer, text: str) -> None:
     """Empty, blank, emoji, NUL, a bare apostrophe, dashes, a lone surrogate: no words."""
     assert words(text) == []
     assert norm.tokens(text, "fr") == ()
+
+
+def test_greetings_and_thanks_around_a_question_are_dropped() -> None:
+    """'salut, what's the deal avec high-flyer' reads as its question; greetings or thanks
+    alone, or with one other word ('merci à toi'), stay small talk."""
+    norm = Normalizer([["hello", "salut", "coucou"], ["thanks", "merci", "thx"]])
+    asked = norm.tokens("salut, what's the deal avec high-flyer, merci", "fr")
+    assert norm.without_small_talk(asked) == norm.tokens("what's the deal avec high-flyer", "fr")
+    for small_talk in ("coucou", "merci à toi", "salut merci"):
+        tokens = norm.tokens(small_talk, "fr")
+        assert norm.without_small_talk(tokens) == tokens
