@@ -22,24 +22,24 @@ from bot.matching import Candidate
 
 # (feature, coefficient), fitted by benchmarks/tune_matcher.py; features are 0..1 except `close`.
 COEFFICIENTS: tuple[tuple[str, float], ...] = (
-    ("score", 29.5914),
-    ("margin", 4.3512),
-    ("entry_cover", -5.5064),
-    ("unknown", -2.1667),
-    ("char", 2.1671),
-    ("answer", -7.7069),
-    ("query_cover", -4.9411),
-    ("close", -0.4302),
-    ("same_topic", 0.2439),
-    ("phrasing", -10.9963),
-    ("missed", 0.6813),
-    ("answer_only", 8.7733),
-    ("left", -3.8496),
-    ("unknown_words", 1.3116),
-    ("foreign", 0.2385),
-    ("off_topic", -3.0053),
+    ("score", 29.4703),
+    ("margin", 4.3941),
+    ("entry_cover", -5.8490),
+    ("unknown", -2.7293),
+    ("char", 1.9444),
+    ("answer", -7.6088),
+    ("query_cover", -5.2649),
+    ("close", -0.3735),
+    ("same_topic", 0.2660),
+    ("phrasing", -10.0188),
+    ("missed", 0.5955),
+    ("answer_only", 7.9692),
+    ("left", -3.5435),
+    ("unknown_words", 0.5603),
+    ("foreign", -0.1258),
+    ("off_topic", -4.2293),
 )
-INTERCEPT = 1.7535
+INTERCEPT = 2.3810
 FEATURES = tuple(name for name, _ in COEFFICIENTS)
 
 

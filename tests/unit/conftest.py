@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.answering import Answerer
+from bot.answering import Answerer, MatchSettings
 from bot.model import Content, Entry, Lang, Topic, frozen_map
 
 SYNONYMS: tuple[tuple[str, ...], ...] = (
@@ -120,6 +120,13 @@ def content() -> Content:
 def answerer(content: Content) -> Answerer:
     """An `Answerer` over the fixture content with the default settings."""
     return Answerer(content)
+
+
+@pytest.fixture(scope="session")
+def unsure(content: Content) -> Answerer:
+    """An answerer over the fixture content that is never sure enough to answer: it shows how
+    suggestions work without depending on the confidence fitted to the real content."""
+    return Answerer(content, MatchSettings(answer_confidence=1.0))
 
 
 def message(key: str, lang: Lang) -> str:

@@ -11,7 +11,7 @@ from bot.model import LANGS, Content, Entry, Lang, frozen_map
 from tests.unit.conftest import ENTRIES, make_content, message
 
 CLEAR = "Qui est Liang Wenfeng ?"
-CLOSE_PAIR = "open source"  # two entries about open source score alike
+CLOSE_PAIR = "open source"  # two entries about open source score alike (see `unsure`)
 OFF_TOPIC_FR = "Quelle est la recette de la tarte tatin ?"
 OFF_TOPIC_EN = "recipe for a chocolate cake"
 
@@ -73,8 +73,9 @@ def test_answer_is_in_the_language_of_the_question(answerer: Answerer) -> None:
     assert reply.question == "Who is Liang Wenfeng?"
 
 
-def test_two_close_entries_give_suggestions(answerer: Answerer) -> None:
-    """When two entries score alike, the reply suggests them instead of guessing."""
+def test_two_close_entries_give_suggestions(unsure: Answerer) -> None:
+    """When the answerer is not sure, the reply suggests the entries that score alike."""
+    answerer = unsure
     reply = answerer.reply(CLOSE_PAIR)
     assert reply.kind == "suggest"
     assert reply.entry_id is None
@@ -87,10 +88,10 @@ def test_two_close_entries_give_suggestions(answerer: Answerer) -> None:
     assert all(s >= answerer.settings.suggest_threshold for s in scores)
 
 
-def test_suggestions_are_phrased_in_the_reply_language(answerer: Answerer) -> None:
+def test_suggestions_are_phrased_in_the_reply_language(unsure: Answerer) -> None:
     """Each suggestion shows its entry's first question in the reply's language."""
-    reply = answerer.reply(CLOSE_PAIR, lang_hint="en")
-    assert reply.lang == "en"
+    reply = unsure.reply(CLOSE_PAIR, lang_hint="en")
+    assert reply.lang == "en" and reply.suggestions
     by_id = {e.id: e for e in ENTRIES}
     assert all(s.question == by_id[s.id].questions["en"][0] for s in reply.suggestions)
 
@@ -155,14 +156,16 @@ def test_higher_answer_threshold_turns_answer_into_suggest(content: Content) -> 
 
 def test_higher_suggest_threshold_turns_suggest_into_unknown(content: Content) -> None:
     """With a suggest threshold of 0.99 the close pair is neither answered nor suggested."""
-    reply = Answerer(content, MatchSettings(suggest_threshold=0.99)).reply(CLOSE_PAIR)
+    reply = Answerer(content, MatchSettings(answer_confidence=1.0,
+                                            suggest_threshold=0.99)).reply(CLOSE_PAIR)
     assert reply.kind == "unknown"
     assert reply.text == message("unknown", reply.lang)
 
 
 def test_max_suggestions_is_honoured(content: Content) -> None:
     """max_suggestions=1 keeps only the best suggestion."""
-    reply = Answerer(content, MatchSettings(max_suggestions=1)).reply(CLOSE_PAIR)
+    reply = Answerer(content, MatchSettings(answer_confidence=1.0,
+                                            max_suggestions=1)).reply(CLOSE_PAIR)
     assert reply.kind == "suggest"
     assert [s.id for s in reply.suggestions] == ["open-source-why"]
 
@@ -219,9 +222,9 @@ def test_to_json_shape_of_an_answer(answerer: Answerer) -> None:
     assert isinstance(data["score"], float) and 0.0 <= data["score"] <= 1.0
 
 
-def test_to_json_shape_of_suggestions(answerer: Answerer) -> None:
+def test_to_json_shape_of_suggestions(unsure: Answerer) -> None:
     """A suggestion's JSON lists {id, question, score} objects, scores rounded to 4 places."""
-    data = answerer.reply(CLOSE_PAIR).to_json()
+    data = unsure.reply(CLOSE_PAIR).to_json()
     assert data["kind"] == "suggest" and data["id"] is None and data["source"] is None
     suggestions = data["suggestions"]
     assert isinstance(suggestions, list) and suggestions

@@ -18,7 +18,7 @@ from bot.service import Asker, Service
 from tests.unit.conftest import message
 
 LABELS = {"source_label": "Source", "related_label": "Voir aussi"}
-UNCLEAR = "open source"  # two close entries: numbered suggestions
+UNCLEAR = "open source"  # two close entries: numbered suggestions from `unsure`
 
 
 class BrokenService(Service):
@@ -66,23 +66,23 @@ def test_question_gets_the_answer(answerer: Answerer) -> None:
     )
 
 
-def test_unclear_question_gets_numbered_suggestions_then_a_pick(answerer: Answerer) -> None:
+def test_unclear_question_gets_numbered_suggestions_then_a_pick(unsure: Answerer) -> None:
     """> an unclear question  < numbered suggestions;  > 1  < the first suggestion's answer."""
-    suggested = answerer.reply(UNCLEAR).suggestions
-    _, output = chat(answerer, UNCLEAR, "1")
+    suggested = unsure.reply(UNCLEAR).suggestions
+    _, output = chat(unsure, UNCLEAR, "1")
     first, second = after_banner(output).split("\n\n")[:2]
     assert first.splitlines()[0] == message("suggest", "fr")
     assert first.splitlines()[1:] == [f"  {n}. {s.question}"
                                       for n, s in enumerate(suggested, start=1)]
-    assert second == answerer.answer_entry(suggested[0].id, "fr").text
+    assert second == unsure.answer_entry(suggested[0].id, "fr").text
 
 
-def test_second_pick_answers_the_second_suggestion(answerer: Answerer) -> None:
+def test_second_pick_answers_the_second_suggestion(unsure: Answerer) -> None:
     """> 2 after suggestions answers the second one."""
-    suggested = answerer.reply(UNCLEAR).suggestions
-    _, output = chat(answerer, UNCLEAR, "2")
-    assert after_banner(output).split("\n\n")[1] == answerer.answer_entry(suggested[1].id,
-                                                                           "fr").text
+    suggested = unsure.reply(UNCLEAR).suggestions
+    _, output = chat(unsure, UNCLEAR, "2")
+    assert after_banner(output).split("\n\n")[1] == unsure.answer_entry(suggested[1].id,
+                                                                         "fr").text
 
 
 def test_number_without_choices_is_a_question(answerer: Answerer) -> None:
@@ -91,28 +91,26 @@ def test_number_without_choices_is_a_question(answerer: Answerer) -> None:
     assert after_banner(output) == message("unknown", "fr") + "\n\n"
 
 
-# BUG (found by this test, reported to the lead; fails until adapters/console/chat.py is fixed):
-# _reply_to checks text.isdigit(), which is True for "²" or "①", then int(text) raises ValueError:
-# the user gets the error apology and a traceback is logged for plain user input.
-# Fix: use text.isdecimal() (int() accepts every decimal digit, "١" included).
+# "²" and "①" are digits (str.isdigit) but not decimals: int() would raise on them, so the pick
+# checks str.isdecimal (which "١" passes).
 @pytest.mark.parametrize("text", ["²", "①"])
 def test_digit_like_symbols_are_questions_not_errors(
-    answerer: Answerer, caplog: pytest.LogCaptureFixture, text: str
+    unsure: Answerer, caplog: pytest.LogCaptureFixture, text: str
 ) -> None:
-    """BUG: '²' or '①' after suggestions is asked as a question, not turned into an error."""
+    """'²' or '①' after suggestions is asked as a question, not turned into an error."""
     with caplog.at_level(logging.ERROR):
-        _, output = chat(answerer, UNCLEAR, text)
+        _, output = chat(unsure, UNCLEAR, text)
     assert message("error", "fr") not in output
     assert not [r for r in caplog.records if r.exc_info]
 
 
 @pytest.mark.parametrize("digit", ["1", "١"])
-def test_decimal_digits_in_any_script_pick(answerer: Answerer, digit: str) -> None:
+def test_decimal_digits_in_any_script_pick(unsure: Answerer, digit: str) -> None:
     """'1' and the Arabic-Indic '١' both pick the first suggestion."""
-    suggested = answerer.reply(UNCLEAR).suggestions
-    _, output = chat(answerer, UNCLEAR, digit)
-    assert after_banner(output).split("\n\n")[1] == answerer.answer_entry(suggested[0].id,
-                                                                           "fr").text
+    suggested = unsure.reply(UNCLEAR).suggestions
+    _, output = chat(unsure, UNCLEAR, digit)
+    assert after_banner(output).split("\n\n")[1] == unsure.answer_entry(suggested[0].id,
+                                                                         "fr").text
 
 
 def test_help_command(answerer: Answerer) -> None:
