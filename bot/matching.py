@@ -28,6 +28,7 @@ from bot.text import Normalizer, strip_accents, words
 Resolved = tuple[tuple[str, float], ...]  # known tokens a query token stands for, with similarity
 
 CANDIDATES = 60  # phrasings kept after narrowing, before reranking
+OFF_TOPIC_CANDIDATES = 20  # out-of-scope questions scored for the nearest one
 COMMON_SHARE = 0.08  # tokens in more than this share of phrasings don't generate candidates
 COMMON_POSTINGS = 2000  # of a common token's postings, only this many are ever walked
 MIN_TYPO_LENGTH = 5  # shorter unknown words are not corrected: too many near neighbours
@@ -86,6 +87,8 @@ class Query:
     total: dict[Lang, float]
     joined: dict[Lang, str]
     off_topic: Query | None = None  # the same question against the out-of-scope questions
+    # known token -> the positions of the question words it stands for, with similarity
+    positions: dict[Lang, dict[str, tuple[tuple[int, float], ...]]] = field(default_factory=dict)
 
 
 class Index:
@@ -184,6 +187,10 @@ class Index:
         raw = words(question)
         tokens = {lang: self.normalizer.without_small_talk(self.normalizer.tokens_of(raw, lang))
                   for lang in LANGS}
+        return self._query(tokens, prefix)
+
+    def _query(self, tokens: dict[Lang, tuple[str, ...]], prefix: bool) -> Query:
+        """The query of tokens already normalised (the out-of-scope index shares them)."""
         resolved = {
             lang: tuple(
                 self._resolve(t, prefix and i == len(toks) - 1) for i, t in enumerate(toks)
@@ -195,9 +202,17 @@ class Index:
                         for o in opts)
             for lang, opts in resolved.items()
         }
-        off = self.off_topic.query(question) if self.off_topic and not prefix else None
+        off = self.off_topic._query(tokens, False) if self.off_topic and not prefix else None
+        positions: dict[Lang, dict[str, tuple[tuple[int, float], ...]]] = {}
+        for lang, opts in resolved.items():
+            where: dict[str, list[tuple[int, float]]] = defaultdict(list)
+            for i, options in enumerate(opts):
+                for tok, sim in options:
+                    if tok in self.weight:  # answer-only words are in no phrasing
+                        where[tok].append((i, sim))
+            positions[lang] = {tok: tuple(found) for tok, found in where.items()}
         return Query(tokens, resolved, weights, {lang: sum(w) for lang, w in weights.items()},
-                     {lang: " ".join(toks) for lang, toks in tokens.items()}, off)
+                     {lang: " ".join(toks) for lang, toks in tokens.items()}, off, positions)
 
     def _resolve_uncached(self, token: str, prefix: bool) -> Resolved:
         found: dict[str, float] = {}
@@ -262,8 +277,10 @@ class Index:
         "who founded Mistral?" is near "qui est le fondateur de Mistral AI", not near an entry."""
         if self.off_topic is None or query.off_topic is None:
             return 0.0
-        found = self.off_topic.search(query.off_topic, limit=1)
-        return found[0].parts["phrasing"] if found else 0.0
+        # one phrasing per pseudo-entry: the best phrasing score is all that is needed
+        off = self.off_topic
+        return max((off._score(query.off_topic, pid)["phrasing"]
+                    for pid in off._narrow(query.off_topic, OFF_TOPIC_CANDIDATES)), default=0.0)
 
     def _left(self, query: Query, c: Candidate) -> dict[str, float]:
         """What of the question this entry leaves unexplained, counting words, not weights.
@@ -349,7 +366,7 @@ class Index:
             self._answers[i] = found
         return found
 
-    def _narrow(self, query: Query) -> list[int]:
+    def _narrow(self, query: Query, candidates: int = CANDIDATES) -> list[int]:
         acc: dict[int, float] = defaultdict(float)
         common: list[tuple[str, float]] = []
         for resolved in query.resolved.values():
@@ -368,27 +385,31 @@ class Index:
                     w = self.weight[tok] * sim
                     for pid in postings:
                         acc[pid] += w
-        if len(acc) < CANDIDATES:  # only common words: scan them, they are all we have
+        if len(acc) < candidates:  # only common words: scan them, they are all we have
             for tok, sim in common:
                 w = self.weight[tok] * sim
                 for pid in self._postings[tok][:COMMON_POSTINGS]:
                     acc[pid] += w
-        return heapq.nlargest(CANDIDATES, acc, key=acc.__getitem__)
+        return heapq.nlargest(candidates, acc, key=acc.__getitem__)
 
     def _score(self, query: Query, pid: int) -> dict[str, float]:
         lang = self.phrasings[pid].lang
-        ptokens = self._psets[pid]
-        wq = matched = 0.0
+        # Walk the phrasing's few tokens, not the question's many: `positions` says which
+        # question words each known token stands for, and how closely.
+        positions = query.positions[lang]
+        best: dict[int, tuple[float, str]] = {}
+        for tok in self._psets[pid]:
+            for i, sim in positions.get(tok, ()):
+                if i not in best or (sim, tok) > best[i]:
+                    best[i] = (sim, tok)
+        weights = query.weights[lang]
+        wq = query.total[lang]
+        matched = 0.0
         covered: dict[str, float] = {}
-        for options, weight in zip(query.resolved[lang], query.weights[lang], strict=True):
-            hits = [(sim, t) for t, sim in options if t in ptokens]
-            if hits:
-                sim, tok = max(hits)
-                wq += self.weight[tok]
-                matched += sim * self.weight[tok]
-                covered[tok] = max(covered.get(tok, 0.0), sim)
-            else:
-                wq += weight
+        for i, (sim, tok) in best.items():
+            wq += self.weight[tok] - weights[i]
+            matched += sim * self.weight[tok]
+            covered[tok] = max(covered.get(tok, 0.0), sim)
         wp = self._pweights[pid]
         cq = matched / wq if wq else 0.0
         cp = sum(self.weight[t] * s for t, s in covered.items()) / wp if wp else 0.0
