@@ -9,8 +9,9 @@ entry leaves unexplained, and so on.
 
 The coefficients are constants fitted by `benchmarks/tune_matcher.py` on held-out phrasings of
 the content (each k-th phrasing of every entry left out of the index, asked as is and with typos),
-on the user-style questions of the development set `benchmarks/dev/` and on the off-topic
-questions of `benchmarks/offtopic.yaml`; rerun it (`make tune`) after large content changes.
+on the user-style questions of the development set `benchmarks/dev/` and on the content's own
+out-of-scope questions (`content/out_of_scope.yaml`, held out the same way); rerun it
+(`make tune`) after large content changes.
 """
 
 from __future__ import annotations
