@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
+
 from bot.content import (
     OUT_OF_SCOPE_FILE,
     Document,
@@ -39,6 +41,8 @@ from bot.synonym_message_rules import (
     synonym_groups,
 )
 from bot.text import Normalizer
+
+NEAR_COPY = 90  # rapidfuzz ratio of two normalised questions above which one copies the other
 
 __all__ = ["Problem", "Severity", "check", "count_entries", "format_report", "lint", "validate"]
 
@@ -130,6 +134,41 @@ def _check_eval(doc: Document, content_keys: dict[tuple[Lang, str], str], key: K
         copied = next((content_keys[k] for lang in LANGS
                        if (k := (lang, key(question, lang))) in content_keys), None)
         if copied is not None:
-            what = ("a question of " if copied == OUT_OF_SCOPE_FILE else "a content phrasing of ")
-            report.error(doc, line, None, f"eval question '{question}' copies {what}{copied}; "
+            report.error(doc, line, None, f"eval question '{question}' copies {_what(copied)}; "
                          "reword it")
+            continue
+        near = _nearest(question, _expected(item), content_keys, key)
+        if near is not None:
+            report.error(doc, line, None, f"eval question '{question}' nearly copies "
+                         f"{_what(near[1])} ('{near[0]}' once normalised); the eval would "
+                         "measure a copy: reword or drop one of the two")
+
+
+def _what(owner: str) -> str:
+    if owner == OUT_OF_SCOPE_FILE:
+        return f"a question of {owner}"
+    return f"a content phrasing of {owner}"
+
+
+def _expected(item: dict[object, object]) -> set[str]:
+    """Who would profit from a copy: the expected ids, or the out-of-scope file for `null`."""
+    expect = item.get("expect")
+    if expect is None:
+        return {OUT_OF_SCOPE_FILE}
+    if isinstance(expect, str):
+        return {expect}
+    return {e for e in expect if isinstance(e, str)} if isinstance(expect, list) else set()
+
+
+def _nearest(question: str, owners: set[str], content_keys: dict[tuple[Lang, str], str],
+             key: KeyFunction) -> tuple[str, str] | None:
+    """A (normalised question, owner) of `owners` nearly equal to `question` (NEAR_COPY):
+    a near copy only matters where it gives the right reply away; a near one of another entry
+    ("v3" for a "v2" question) is a fair trap."""
+    for lang in LANGS:
+        keys = [k for (lg, k) in content_keys if lg == lang and content_keys[(lg, k)] in owners]
+        found = process.extractOne(key(question, lang), keys, scorer=fuzz.ratio, processor=None,
+                                   score_cutoff=NEAR_COPY)
+        if found is not None:
+            return found[0], content_keys[(lang, found[0])]
+    return None

@@ -435,3 +435,19 @@ def test_any_yaml_shape_is_reported_never_raised(
             load_content(root)
         except ContentErrors as err:
             assert err.errors
+
+
+def test_lint_flags_eval_questions_that_nearly_copy_what_they_expect(tmp_path: Path) -> None:
+    """lint: an eval question one spelling away from a phrasing of the entry it expects (or, out
+    of scope, from an out-of-scope question) is an error; near another entry it is a fair trap."""
+    root = make(tmp_path, out_of_scope="en: [Who is the founder of Mistral AI?]\n")
+    evals = tmp_path / "eval.yaml"
+    evals.write_text(
+        "- {q: who started that price war, expect: price-war}\n"
+        "- {q: who started that price war, expect: pricing-principle}\n"
+        "- {q: who is the founder of mistral, expect: null}\n"
+        "- {q: how are prices decided, expect: pricing-principle}\n", encoding="utf-8")
+    problems = lint(root, [evals])
+    assert sorted(p.line for p in problems) == [1, 3]
+    assert all("nearly copies" in p.message for p in problems)
+    assert "a content phrasing of price-war" in problems[0].message
