@@ -23,24 +23,24 @@ from bot.matching import Candidate
 
 # (feature, coefficient), fitted by benchmarks/tune_matcher.py; features are 0..1 except `close`.
 COEFFICIENTS: tuple[tuple[str, float], ...] = (
-    ("score", 29.4703),
-    ("margin", 4.3941),
-    ("entry_cover", -5.8490),
-    ("unknown", -2.7293),
-    ("char", 1.9444),
-    ("answer", -7.6088),
-    ("query_cover", -5.2649),
-    ("close", -0.3735),
-    ("same_topic", 0.2660),
-    ("phrasing", -10.0188),
-    ("missed", 0.5955),
-    ("answer_only", 7.9692),
-    ("left", -3.5435),
-    ("unknown_words", 0.5603),
-    ("foreign", -0.1258),
-    ("off_topic", -4.2293),
+    ("score", 30.5430),
+    ("margin", 3.1064),
+    ("entry_cover", -5.0613),
+    ("unknown", -3.3463),
+    ("char", 2.4176),
+    ("answer", -7.5513),
+    ("query_cover", -5.2315),
+    ("close", -0.4125),
+    ("same_topic", 0.3165),
+    ("phrasing", -10.6359),
+    ("missed", 0.8602),
+    ("answer_only", 6.2006),
+    ("left", -3.2744),
+    ("unknown_words", 0.1995),
+    ("foreign", -0.1469),
+    ("off_topic", -6.3084),
 )
-INTERCEPT = 2.3810
+INTERCEPT = 1.9413
 FEATURES = tuple(name for name, _ in COEFFICIENTS)
 
 

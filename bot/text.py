@@ -73,7 +73,7 @@ CHAT_NOISE = frozenset(
 )
 # Synonym groups of greetings and thanks, by their first term: politeness around a question.
 SMALL_TALK = frozenset({"hello", "bonjour", "salut", "hi", "hey", "thanks", "merci", "thank you"})
-SMALL_TALK_MIN_REST = 2  # words besides small talk that make a message a question
+SMALL_TALK_MIN_REST = 3  # words besides small talk that make a message a question
 # Kept whatever the lists say: they flip a question's meaning.
 NEGATIONS = frozenset(
     {"ne", "pas", "non", "jamais", "aucun", "aucune", "not", "no", "never", "nor"}
