@@ -23,24 +23,24 @@ from bot.matching import Candidate
 
 # (feature, coefficient), fitted by benchmarks/tune_matcher.py; features are 0..1 except `close`.
 COEFFICIENTS: tuple[tuple[str, float], ...] = (
-    ("score", 30.5430),
-    ("margin", 3.1064),
-    ("entry_cover", -5.0613),
-    ("unknown", -3.3463),
-    ("char", 2.4176),
-    ("answer", -7.5513),
-    ("query_cover", -5.2315),
-    ("close", -0.4125),
-    ("same_topic", 0.3165),
-    ("phrasing", -10.6359),
-    ("missed", 0.8602),
-    ("answer_only", 6.2006),
-    ("left", -3.2744),
-    ("unknown_words", 0.1995),
-    ("foreign", -0.1469),
-    ("off_topic", -6.3084),
+    ("score", 30.7272),
+    ("margin", 3.1208),
+    ("entry_cover", -4.9733),
+    ("unknown", -3.4697),
+    ("char", 2.4570),
+    ("answer", -7.6064),
+    ("query_cover", -5.2457),
+    ("close", -0.3960),
+    ("same_topic", 0.2864),
+    ("phrasing", -10.6964),
+    ("missed", 0.9143),
+    ("answer_only", 7.0291),
+    ("left", -3.2948),
+    ("unknown_words", 0.3560),
+    ("foreign", -0.1371),
+    ("off_topic", -6.3121),
 )
-INTERCEPT = 1.9413
+INTERCEPT = 1.8033
 FEATURES = tuple(name for name, _ in COEFFICIENTS)
 
 

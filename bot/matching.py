@@ -390,7 +390,11 @@ class Index:
                 w = self.weight[tok] * sim
                 for pid in self._postings[tok][:COMMON_POSTINGS]:
                     acc[pid] += w
-        return heapq.nlargest(candidates, acc, key=acc.__getitem__)
+        # Ties (the same words found) go to the phrasings those words explain best: for
+        # "deepseek" alone, "DeepSeek ?" before a long question that merely names it.
+        weights = self._pweights
+        return heapq.nlargest(candidates, acc,
+                              key=lambda pid: (acc[pid], acc[pid] / (weights[pid] or 1.0)))
 
     def _score(self, query: Query, pid: int) -> dict[str, float]:
         lang = self.phrasings[pid].lang

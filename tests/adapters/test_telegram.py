@@ -211,7 +211,7 @@ async def test_topics_button_lists_questions(service: Service) -> None:
 
 async def test_unclear_question_suggests_and_press_answers(service: Service) -> None:
     """An unclear question gets "did you mean" buttons; pressing one answers and is acked."""
-    question = "prix deepseek"
+    question = "prix"  # three price entries: ambiguous
     assert service.answerer.reply(question, "fr").kind == "suggest"  # the premise
     async with running_telegram(service) as (api, _):
         api.push(api.message(USER, question))

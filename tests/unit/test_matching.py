@@ -258,3 +258,13 @@ def test_an_out_of_scope_question_is_not_answered(content: Content) -> None:
     answerer = Answerer(replace(content, out_of_scope=off))
     assert answerer.reply(asked).kind != "answer"
     assert answerer.reply("What is MLA?").entry_id == "mla"
+
+
+def test_a_lone_common_word_finds_the_phrasing_it_explains_best() -> None:
+    """Narrowing keeps only 60 phrasings: among many that all contain 'deepseek', the short
+    'DeepSeek ?' of the last entry is kept and ranked first, not the first 60 in file order."""
+    entries = tuple(_entry(f"e{i}", "x", (f"DeepSeek et le sujet numéro {i} ?",),
+                           (f"DeepSeek and topic number {i}?",), ("a", "a")) for i in range(80))
+    entries += (_entry("what", "x", ("DeepSeek ?",), ("DeepSeek?",), ("b", "b")),)
+    index = Index(make_content(entries))
+    assert index.search(index.query("deepseek"))[0].entry.id == "what"
