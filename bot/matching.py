@@ -392,9 +392,17 @@ class Index:
                     acc[pid] += w
         # Ties (the same words found) go to the phrasings those words explain best: for
         # "deepseek" alone, "DeepSeek ?" before a long question that merely names it.
+        top = heapq.nlargest(candidates, acc, key=acc.__getitem__)
+        if len(acc) <= candidates:
+            return top
+        cut = acc[top[-1]]
+        tied = [pid for pid, a in acc.items() if a == cut]
+        if len(tied) == 1:
+            return top
         weights = self._pweights
-        return heapq.nlargest(candidates, acc,
-                              key=lambda pid: (acc[pid], acc[pid] / (weights[pid] or 1.0)))
+        tied.sort(key=lambda pid: -cut / (weights[pid] or 1.0))
+        keep = [pid for pid in top if acc[pid] > cut]
+        return keep + tied[: candidates - len(keep)]
 
     def _score(self, query: Query, pid: int) -> dict[str, float]:
         lang = self.phrasings[pid].lang
