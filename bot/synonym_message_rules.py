@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.content import Document, Folder
 from bot.model import LANGS
 from bot.rules import KeyFunction, Reporter, is_text, phrasings
+from bot.text import NEGATIONS, STOP_WORDS, strip_accents, words
 
 REQUIRED_MESSAGES = ("unknown", "suggest", "empty", "help", "welcome", "error")
 
@@ -41,6 +42,11 @@ def check_synonyms(doc: Document | None, report: Reporter) -> None:
                              f"{seen[folded]}; keep it in one group")
             else:
                 seen[folded] = line
+                if (hidden := _hides(folded)) is not None:
+                    report.error(doc, line, None, f"synonym term '{term}' reads as '{hidden}', "
+                                 f"a stop word or negation, once accents are folded: every "
+                                 f"'{hidden}' would become '{group[0]}'; use a longer phrase "
+                                 f"(e.g. 'est né' rather than 'né')")
 
 
 def check_messages(doc: Document | None, stems: list[str], report: Reporter) -> None:
@@ -99,3 +105,14 @@ def check_out_of_scope(folder: Folder, key: KeyFunction, report: Reporter) -> No
             elif (owner := phrased.get((lang, key(question, lang)))) is not None:
                 report.error(doc, at, None, f"'{question}' is also a phrasing of {owner}; "
                              "remove it from one of the two")
+
+
+def _hides(term: str) -> str | None:
+    """The stop word or negation a one-word synonym term folds into ('né' -> 'ne'), or None."""
+    found = words(term)
+    if len(found) != 1:
+        return None
+    plain = strip_accents(found[0])
+    if plain in NEGATIONS or any(plain in STOP_WORDS[lang] for lang in LANGS):
+        return plain
+    return None

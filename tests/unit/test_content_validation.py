@@ -259,6 +259,16 @@ def test_bad_synonyms(tmp_path: Path) -> None:
     assert one(validate(make(tmp_path, synonyms="AGI: IAG\n")), "must be a list of groups")
 
 
+def test_synonym_that_folds_into_a_stop_word_or_negation(tmp_path: Path) -> None:
+    """synonyms.yaml: 'né' folds into the negation 'ne' (every 'ne ... pas' would read 'born'),
+    'the' is a stop word: errors naming the word; 'est né' is fine."""
+    synonyms = "- [born, né, naissance]\n- [film, the]\n- [birthplace, est né]\n"
+    problems = validate(make(tmp_path, synonyms=synonyms))
+    assert one(problems, "synonym term 'né' reads as 'ne'").line == 1
+    assert one(problems, "synonym term 'the' reads as 'the'").line == 2
+    assert len(errors(problems)) == 2
+
+
 def test_out_of_scope_questions_load_by_language(tmp_path: Path) -> None:
     """out_of_scope.yaml is optional; when present its questions load, stripped, by language."""
     assert not any(load_content(make(tmp_path)).out_of_scope.values())
