@@ -267,10 +267,11 @@ def choose(rows: Sequence[Row], at: Callable[[float], Callable[[Row], bool]]) ->
 
 def show(rows: Sequence[Row], crossed: dict[int, float], n: int) -> None:
     """Where the confidence is most wrong: what to add to out_of_scope.yaml or to phrasings."""
-    off = sorted((r for r in rows if r.expect is None), key=lambda r: -crossed[id(r)])
-    print(f"\nThe {n} most confident off-topic questions (cross-fitted):")
-    for r in off[:n]:
-        print(f"  {crossed[id(r)]:.2f}  {r.top:26} {r.q}")
+    for kind in ("off", "dev-off"):
+        off = sorted((r for r in rows if r.kind == kind), key=lambda r: -crossed[id(r)])
+        print(f"\nThe {n} most confident off-topic questions ({kind}, cross-fitted):")
+        for r in off[:n]:
+            print(f"  {crossed[id(r)]:.2f}  {r.top:26} {r.q}")
     right = sorted((r for r in rows if r.kind == "dev" and r.right), key=lambda r: crossed[id(r)])
     print(f"\nThe {n} least confident development questions whose best entry is right:")
     for r in right[:n]:

@@ -23,24 +23,24 @@ from bot.matching import Candidate
 
 # (feature, coefficient), fitted by benchmarks/tune_matcher.py; features are 0..1 except `close`.
 COEFFICIENTS: tuple[tuple[str, float], ...] = (
-    ("score", 30.7272),
-    ("margin", 3.1208),
-    ("entry_cover", -4.9733),
-    ("unknown", -3.4697),
-    ("char", 2.4570),
-    ("answer", -7.6064),
-    ("query_cover", -5.2457),
-    ("close", -0.3960),
-    ("same_topic", 0.2864),
-    ("phrasing", -10.6964),
-    ("missed", 0.9143),
-    ("answer_only", 7.0291),
-    ("left", -3.2948),
-    ("unknown_words", 0.3560),
-    ("foreign", -0.1371),
-    ("off_topic", -6.3121),
+    ("score", 29.6336),
+    ("margin", 2.8552),
+    ("entry_cover", -5.0869),
+    ("unknown", -2.8900),
+    ("char", 2.4362),
+    ("answer", -7.1426),
+    ("query_cover", -4.5268),
+    ("close", -0.4314),
+    ("same_topic", 0.3029),
+    ("phrasing", -9.9637),
+    ("missed", 0.5051),
+    ("answer_only", 8.7346),
+    ("left", -3.3854),
+    ("unknown_words", -0.0113),
+    ("foreign", 0.2539),
+    ("off_topic", -7.9997),
 )
-INTERCEPT = 1.8033
+INTERCEPT = 2.2234
 FEATURES = tuple(name for name, _ in COEFFICIENTS)
 
 
