@@ -28,7 +28,7 @@ from bot.text import Normalizer, strip_accents, words
 Resolved = tuple[tuple[str, float], ...]  # known tokens a query token stands for, with similarity
 
 CANDIDATES = 60  # phrasings kept after narrowing, before reranking
-OFF_TOPIC_CANDIDATES = 20  # out-of-scope questions scored for the nearest one
+OFF_TOPIC_CANDIDATES = 40  # out-of-scope questions scored for the nearest one
 COMMON_SHARE = 0.08  # tokens in more than this share of phrasings don't generate candidates
 COMMON_POSTINGS = 2000  # of a common token's postings, only this many are ever walked
 MIN_TYPO_LENGTH = 5  # shorter unknown words are not corrected: too many near neighbours
@@ -134,7 +134,7 @@ class Index:
         # Per phrasing, what every score needs: its token set, their weight, the joined string.
         self._psets = [frozenset(p.tokens) for p in self.phrasings]
         self._pweights = [sum(self.weight[t] for t in ps) for ps in self._psets]
-        self._pjoined = [" ".join(p.tokens) for p in self.phrasings]
+        self._pjoined = [" ".join(sorted(p.tokens)) for p in self.phrasings]
         entry_tokens: list[dict[Lang, set[str]]] = [{"fr": set(), "en": set()} for _ in range(n)]
         for p in self.phrasings:
             entry_tokens[p.entry][p.lang].update(p.tokens)
@@ -212,7 +212,8 @@ class Index:
                         where[tok].append((i, sim))
             positions[lang] = {tok: tuple(found) for tok, found in where.items()}
         return Query(tokens, resolved, weights, {lang: sum(w) for lang, w in weights.items()},
-                     {lang: " ".join(toks) for lang, toks in tokens.items()}, off, positions)
+                     {lang: " ".join(sorted(toks)) for lang, toks in tokens.items()}, off,
+                     positions)
 
     def _resolve_uncached(self, token: str, prefix: bool) -> Resolved:
         found: dict[str, float] = {}
@@ -410,8 +411,8 @@ class Index:
         # question words each known token stands for, and how closely.
         positions = query.positions[lang]
         best: dict[int, tuple[float, str]] = {}
-        for tok in self._psets[pid]:
-            for i, sim in positions.get(tok, ()):
+        for tok in self._psets[pid].intersection(positions):
+            for i, sim in positions[tok]:
                 if i not in best or (sim, tok) > best[i]:
                     best[i] = (sim, tok)
         weights = query.weights[lang]
@@ -426,8 +427,8 @@ class Index:
         cq = matched / wq if wq else 0.0
         cp = sum(self.weight[t] * s for t, s in covered.items()) / wp if wp else 0.0
         token = 2 * cq * cp / (cq + cp) if cq + cp else 0.0  # both ways: F1 of the two covers
-        char = fuzz.token_sort_ratio(query.joined[lang], self._pjoined[pid],
-                                     processor=None, score_cutoff=0) / 100
+        # token_sort_ratio, with both sides' words sorted once (at build, and per question)
+        char = fuzz.ratio(query.joined[lang], self._pjoined[pid], processor=None) / 100
         w = self.weights
         phrasing = (1 - w.char) * token + w.char * char * min(1.0, token * 2)
         return {"phrasing": phrasing, "query_cover": cq, "phrasing_cover": cp, "char": char}

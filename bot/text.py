@@ -135,12 +135,18 @@ _MARKUP = re.compile(r"</?[a-z][\w-]{0,15}(?:\s[^<>]{0,200})?>|<a?[@#:&!][^<>\s]
 
 def words(text: str) -> list[str]:
     """The words of `text`, folded, elisions and contractions split off, punctuation dropped."""
-    text = _FILLER.sub(" ", _REPEAT.sub(r"\1", _MARKUP.sub(" ", fold(text))))
-    text = _IRREGULAR_NOT.sub(lambda m: _IRREGULAR_FULL[m.group(1)] + " not", text)
-    text = _NOT.sub(" not", text)
-    text = _INVERSION.sub(r" \1", text)
-    text = _ELISION.sub(" ", text)
-    text = _EN_CONTRACTION.sub(" ", text)
+    text = fold(text)
+    if "<" in text or "http" in text:  # the cheap tests first: most questions have neither
+        text = _MARKUP.sub(" ", text)
+    text = _FILLER.sub(" ", _REPEAT.sub(r"\1", text))
+    if "'" in text:
+        text = _IRREGULAR_NOT.sub(lambda m: _IRREGULAR_FULL[m.group(1)] + " not", text)
+        text = _NOT.sub(" not", text)
+    if "-" in text:
+        text = _INVERSION.sub(r" \1", text)
+    if "'" in text:
+        text = _ELISION.sub(" ", text)
+        text = _EN_CONTRACTION.sub(" ", text)
     found = _WORD.findall(text.replace("'", " "))
     if any(w in SLANG for w in found):
         found = [part for w in found for part in SLANG.get(w, w).replace("'", " ").split()]

@@ -10,6 +10,7 @@ entries) and `bot.synonym_message_rules` (synonyms.yaml, messages.yaml); the eva
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -98,8 +99,9 @@ def check(folder: Folder, warnings: bool = True) -> list[Problem]:
 
 
 def _key_function(groups: list[list[str]]) -> KeyFunction:
-    """The normalised form used to compare questions: the matcher's own, synonyms included."""
-    return Normalizer(groups).key
+    """The normalised form used to compare questions: the matcher's own, synonyms included
+    (cached: several rules compare the same phrasings)."""
+    return lru_cache(maxsize=None)(Normalizer(groups).key)
 
 
 # --- eval files (lint only) -------------------------------------------------------------------
