@@ -23,24 +23,24 @@ from bot.matching import Candidate
 
 # (feature, coefficient), fitted by benchmarks/tune_matcher.py; features are 0..1 except `close`.
 COEFFICIENTS: tuple[tuple[str, float], ...] = (
-    ("score", 29.6336),
-    ("margin", 2.8552),
-    ("entry_cover", -5.0869),
-    ("unknown", -2.8900),
-    ("char", 2.4362),
-    ("answer", -7.1426),
-    ("query_cover", -4.5268),
-    ("close", -0.4314),
-    ("same_topic", 0.3029),
-    ("phrasing", -9.9637),
-    ("missed", 0.5051),
-    ("answer_only", 8.7346),
-    ("left", -3.3854),
-    ("unknown_words", -0.0113),
-    ("foreign", 0.2539),
-    ("off_topic", -7.9997),
+    ("score", 27.4355),
+    ("margin", 2.1499),
+    ("entry_cover", -4.6079),
+    ("unknown", -3.5261),
+    ("char", 2.3775),
+    ("answer", -6.4099),
+    ("query_cover", -4.3188),
+    ("close", -0.4613),
+    ("same_topic", 0.2659),
+    ("phrasing", -8.9247),
+    ("missed", 0.3483),
+    ("answer_only", 9.2768),
+    ("left", -3.3705),
+    ("unknown_words", 0.0957),
+    ("foreign", 0.2834),
+    ("off_topic", -8.5822),
 )
-INTERCEPT = 2.2234
+INTERCEPT = 2.2734
 FEATURES = tuple(name for name, _ in COEFFICIENTS)
 
 

@@ -1,7 +1,7 @@
 """The quality bars, measured on the real content/ and the eval set in tests/eval/.
 
 The two error ceilings and the helpful target (0.97) are issue 3's own bars and are met. The
-accuracy target (0.92) is not reached yet (measured: 0.870; the answer confidence, fitted on
+accuracy target (0.92) is not reached yet (measured: 0.897; the answer confidence, fitted on
 held-out and development data, trades accuracy for few wrong and false answers); its floor sits
 just under what the matcher achieves now, so any regression fails the suite, and it moves up to
 the target as the matcher improves. `python -m benchmarks.quality` prints the full table next to
@@ -23,7 +23,7 @@ EVAL_DIR = ROOT / "tests" / "eval"
 
 # Regression floor for accuracy (issue target: 0.92, not met yet); the issue's own bars for
 # helpfulness and the two error rates.
-MIN_ACCURACY = 0.86
+MIN_ACCURACY = 0.88
 MIN_HELPFUL = 0.97
 MAX_WRONG = 0.02
 MAX_FALSE_ANSWER = 0.03
