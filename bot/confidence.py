@@ -23,24 +23,25 @@ from bot.matching import Candidate
 
 # (feature, coefficient), fitted by benchmarks/tune_matcher.py; features are 0..1 except `close`.
 COEFFICIENTS: tuple[tuple[str, float], ...] = (
-    ("score", 27.4355),
-    ("margin", 2.1499),
-    ("entry_cover", -4.6079),
-    ("unknown", -3.5261),
-    ("char", 2.3775),
-    ("answer", -6.4099),
-    ("query_cover", -4.3188),
-    ("close", -0.4613),
-    ("same_topic", 0.2659),
-    ("phrasing", -8.9247),
-    ("missed", 0.3483),
-    ("answer_only", 9.2768),
-    ("left", -3.3705),
-    ("unknown_words", 0.0957),
-    ("foreign", 0.2834),
-    ("off_topic", -8.5822),
+    ("score", 28.0832),
+    ("margin", 1.4759),
+    ("entry_cover", -4.9449),
+    ("unknown", -3.6133),
+    ("char", 2.4436),
+    ("answer", -6.4127),
+    ("query_cover", -4.6536),
+    ("close", -0.4142),
+    ("same_topic", 0.2617),
+    ("phrasing", -9.2108),
+    ("missed", 0.2948),
+    ("answer_only", 7.9901),
+    ("left", -3.5261),
+    ("unknown_words", 0.1217),
+    ("foreign", 0.2283),
+    ("off_topic", -8.4531),
+    ("agree", 0.5759),
 )
-INTERCEPT = 2.2734
+INTERCEPT = 2.2362
 FEATURES = tuple(name for name, _ in COEFFICIENTS)
 
 
@@ -68,6 +69,7 @@ def features(ranked: Sequence[Candidate]) -> dict[str, float]:
         "unknown_words": parts.get("unknown_words", 1.0),
         "foreign": parts.get("foreign", 0.0),
         "off_topic": parts.get("off_topic", 0.0),
+        "agree": parts.get("agree", 0.0),
     }
 
 

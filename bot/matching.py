@@ -247,7 +247,10 @@ class Index:
     def search(self, query: Query, limit: int = 10) -> list[Candidate]:
         """Entries ranked by score (best first), at most `limit`, one candidate per entry."""
         best: dict[int, tuple[dict[str, float], int]] = {}
-        for pid in self._narrow(query):
+        narrowed = self._narrow(query)
+        # the entry of the phrasing sharing the most rare words: a second opinion on the winner
+        first = self.phrasings[narrowed[0]].entry if narrowed else -1
+        for pid in narrowed:
             parts = self._score(query, pid)
             entry = self.phrasings[pid].entry
             known = best.get(entry)
@@ -270,7 +273,8 @@ class Index:
         off = self._off_topic_similarity(query)
         return [replace(c, parts={**c.parts, "unknown": unknown,
                                   "answer_only": self._answer_only_share(query, c),
-                                  "off_topic": off, **self._left(query, c)})
+                                  "off_topic": off, **self._left(query, c),
+                                  "agree": float(self._position[c.entry.id] == first)})
                 for c in ranked_found]
 
     def _off_topic_similarity(self, query: Query) -> float:

@@ -205,7 +205,8 @@ def test_candidate_carries_the_parts_of_its_score(index: Index) -> None:
     best = index.search(index.query("What is MLA?"))[0]
     assert best.phrasing == "What is MLA?"
     assert {"phrasing", "query_cover", "phrasing_cover", "char", "entry_cover", "answer",
-            "score"} <= set(best.parts)
+            "score", "left", "unknown_words", "foreign", "off_topic", "agree"} <= set(best.parts)
+    assert best.parts["agree"] == 1.0  # the narrowing's best phrasing is the winner's too
     assert best.parts["score"] == pytest.approx(best.score)
     assert 0.0 <= best.score <= 1.0 + 1e-9
 
