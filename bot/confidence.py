@@ -23,25 +23,25 @@ from bot.matching import Candidate
 
 # (feature, coefficient), fitted by benchmarks/tune_matcher.py; features are 0..1 except `close`.
 COEFFICIENTS: tuple[tuple[str, float], ...] = (
-    ("score", 28.0832),
-    ("margin", 1.4759),
-    ("entry_cover", -4.9449),
-    ("unknown", -3.6133),
-    ("char", 2.4436),
-    ("answer", -6.4127),
-    ("query_cover", -4.6536),
-    ("close", -0.4142),
-    ("same_topic", 0.2617),
-    ("phrasing", -9.2108),
-    ("missed", 0.2948),
-    ("answer_only", 7.9901),
-    ("left", -3.5261),
-    ("unknown_words", 0.1217),
-    ("foreign", 0.2283),
-    ("off_topic", -8.4531),
-    ("agree", 0.5759),
+    ("score", 29.7306),
+    ("margin", 1.7603),
+    ("entry_cover", -5.3542),
+    ("unknown", -3.5512),
+    ("char", 2.5114),
+    ("answer", -6.8260),
+    ("query_cover", -4.7400),
+    ("close", -0.3998),
+    ("same_topic", 0.2551),
+    ("phrasing", -10.0589),
+    ("missed", 0.2791),
+    ("answer_only", 7.8948),
+    ("left", -3.5248),
+    ("unknown_words", 0.0388),
+    ("foreign", 0.2393),
+    ("off_topic", -8.5914),
+    ("agree", 0.5694),
 )
-INTERCEPT = 2.2362
+INTERCEPT = 2.3959
 FEATURES = tuple(name for name, _ in COEFFICIENTS)
 
 
