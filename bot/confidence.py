@@ -23,25 +23,25 @@ from bot.matching import Candidate
 
 # (feature, coefficient), fitted by benchmarks/tune_matcher.py; features are 0..1 except `close`.
 COEFFICIENTS: tuple[tuple[str, float], ...] = (
-    ("score", 29.7306),
-    ("margin", 1.7603),
-    ("entry_cover", -5.3542),
-    ("unknown", -3.5512),
-    ("char", 2.5114),
-    ("answer", -6.8260),
-    ("query_cover", -4.7400),
-    ("close", -0.3998),
-    ("same_topic", 0.2551),
-    ("phrasing", -10.0589),
-    ("missed", 0.2791),
-    ("answer_only", 7.8948),
-    ("left", -3.5248),
-    ("unknown_words", 0.0388),
-    ("foreign", 0.2393),
-    ("off_topic", -8.5914),
-    ("agree", 0.5694),
+    ("score", 30.8121),
+    ("margin", 1.9851),
+    ("entry_cover", -5.7359),
+    ("unknown", -2.6572),
+    ("char", 2.2957),
+    ("answer", -7.1571),
+    ("query_cover", -4.7393),
+    ("close", -0.4042),
+    ("same_topic", 0.2186),
+    ("phrasing", -10.4645),
+    ("missed", 0.3460),
+    ("answer_only", 7.7825),
+    ("left", -3.7300),
+    ("unknown_words", -0.5443),
+    ("foreign", 0.2659),
+    ("off_topic", -8.8176),
+    ("agree", 0.5195),
 )
-INTERCEPT = 2.3959
+INTERCEPT = 2.7077
 FEATURES = tuple(name for name, _ in COEFFICIENTS)
 
 

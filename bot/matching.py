@@ -127,7 +127,12 @@ class Index:
         # Typo candidates by deletion (SymSpell): two words one edit or one transposition apart
         # share a form with one letter deleted, so a lookup replaces a scan of the vocabulary.
         self._deletions: dict[str, list[str]] = defaultdict(list)
-        for t in self._vocab:
+        # Synonym terms are merged into one canonical token, so their own spellings are known
+        # words too, for typos only: a typo of "recrutement" stands for "hire".
+        self._spelled = {surface: canonical for surface, canonical
+                         in self.normalizer.single_word_synonyms().items()
+                         if canonical in self.weight and surface not in self.weight}
+        for t in (*self._vocab, *self._spelled):
             if len(t) >= MIN_TYPO_LENGTH - 1 and t.isalpha():
                 for form in _deletions(t):
                     self._deletions[form].append(t)
@@ -222,6 +227,12 @@ class Index:
         if prefix and len(token) >= 2:
             for t in self._vocab_prefixed(token):
                 found.setdefault(t, 0.9)
+        if not found and len(token) > 5 and token.isalpha() and token.endswith(("ent", "ons")):
+            # Snowball leaves French "-ent" / "-ons" verb forms whole ("ils recrutent"): read
+            # them as the infinitive ("recruter"), when that is a known word
+            for t in self.normalizer.tokens_of([token[:-3] + "er"], "fr"):
+                if t in self.weight:
+                    found[t] = 1.0
         if not found and len(token) >= MIN_TYPO_LENGTH and token.isalpha():
             near = {t for form in _deletions(token) for t in self._deletions.get(form, ())}
             cutoff = 80 if len(token) < 9 else 78
@@ -229,7 +240,8 @@ class Index:
                                              processor=None, score_cutoff=cutoff, limit=3):
                 # a typo seldom hits the first letter: "marri" is not a typo of "arriv"
                 if t[0] == token[0] or sim >= FIRST_LETTER_SIM:
-                    found[t] = sim / 100 * TYPO_CONFIDENCE
+                    known = self._spelled.get(t, t)
+                    found[known] = max(found.get(known, 0.0), sim / 100 * TYPO_CONFIDENCE)
         if not found and token in self._answer_only:
             found[token] = 1.0
         return tuple(found.items())

@@ -33,7 +33,7 @@ _FILLER = re.compile(
     r"|do you know|tell me|tell us|explain to me|i (?:would like|want|wanted|d like) to know"
     r"|(?:peux|pourrais|pouvez|pourriez)[- ](?:tu|vous)(?: me| nous)? (?:dire|expliquer|donner)"
     r"|dis[- ]moi|dites[- ]moi|explique[- ]moi|expliquez[- ]moi|sais[- ]tu|savez[- ]vous"
-    r"|je (?:voudrais|veux|aimerais) savoir)\b"
+    r"|je (?:voudrais|veux|aimerais) savoir|en fait|au fait|in fact)\b"
 )
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
@@ -188,6 +188,12 @@ class Normalizer:
                         first = (lang, seq[0])
                         self._longest_from[first] = max(self._longest_from.get(first, 0),
                                                         len(seq))
+
+    def single_word_synonyms(self) -> dict[str, str]:
+        """The stem of every one-word synonym term -> its group's canonical token (the matcher
+        corrects typos against them: "recrutment" is a typo of "recrutement", that is "hire")."""
+        return {seq[0]: canonical for (_, seq), canonical in self._phrases.items()
+                if len(seq) == 1}
 
     @staticmethod
     def _stems(text: str, lang: Lang) -> list[str]:

@@ -269,3 +269,16 @@ def test_a_lone_common_word_finds_the_phrasing_it_explains_best() -> None:
     entries += (_entry("what", "x", ("DeepSeek ?",), ("DeepSeek?",), ("b", "b")),)
     index = Index(make_content(entries))
     assert index.search(index.query("deepseek"))[0].entry.id == "what"
+
+
+def test_french_third_person_plural_reads_as_the_verb(index: Index) -> None:
+    """Snowball leaves 'baissent' whole: it is read as 'baisser', here the synonym 'cut'."""
+    resolved = index.query("ils baissent les prix").resolved["fr"]
+    assert ("cut", 1.0) in resolved[0]
+    assert index.query("zorglubent").resolved["fr"] == ((),)  # no such verb: still unknown
+
+
+def test_a_typo_in_a_synonym_term_finds_its_group(index: Index) -> None:
+    """'baisserr' is a typo of the synonym 'baisser': it stands for 'cut', a little weaker."""
+    (options,) = index.query("baisserr").resolved["fr"]
+    assert [t for t, _ in options] == ["cut"] and 0.8 < options[0][1] < 1.0

@@ -293,3 +293,9 @@ def test_greetings_and_thanks_around_a_question_are_dropped() -> None:
     for small_talk in ("coucou", "merci à toi", "salut merci"):
         tokens = norm.tokens(small_talk, "fr")
         assert norm.without_small_talk(tokens) == tokens
+
+
+def test_en_fait_is_filler() -> None:
+    """'en fait' / 'au fait' / 'in fact' say nothing about the topic; 'fait' alone stays."""
+    assert words("c qui liang en fait ?") == ["c", "qui", "liang"]
+    assert words("il a fait quoi") == ["il", "a", "fait", "quoi"]
