@@ -23,25 +23,25 @@ from bot.matching import Candidate
 
 # (feature, coefficient), fitted by benchmarks/tune_matcher.py; features are 0..1 except `close`.
 COEFFICIENTS: tuple[tuple[str, float], ...] = (
-    ("score", 30.8121),
-    ("margin", 1.9851),
-    ("entry_cover", -5.7359),
-    ("unknown", -2.6572),
-    ("char", 2.2957),
-    ("answer", -7.1571),
-    ("query_cover", -4.7393),
-    ("close", -0.4042),
-    ("same_topic", 0.2186),
-    ("phrasing", -10.4645),
-    ("missed", 0.3460),
-    ("answer_only", 7.7825),
-    ("left", -3.7300),
-    ("unknown_words", -0.5443),
-    ("foreign", 0.2659),
-    ("off_topic", -8.8176),
-    ("agree", 0.5195),
+    ("score", 30.7724),
+    ("margin", 1.9810),
+    ("entry_cover", -5.7242),
+    ("unknown", -2.6227),
+    ("char", 2.2876),
+    ("answer", -7.1489),
+    ("query_cover", -4.7269),
+    ("close", -0.4022),
+    ("same_topic", 0.2149),
+    ("phrasing", -10.4449),
+    ("missed", 0.3483),
+    ("answer_only", 7.8025),
+    ("left", -3.6887),
+    ("unknown_words", -0.6051),
+    ("foreign", 0.2516),
+    ("off_topic", -8.7934),
+    ("agree", 0.5115),
 )
-INTERCEPT = 2.7077
+INTERCEPT = 2.6962
 FEATURES = tuple(name for name, _ in COEFFICIENTS)
 
 

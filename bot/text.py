@@ -62,7 +62,8 @@ _STOP_WORDS_TEXT: dict[Lang, str] = {
         ve re m kind sort lol into onto up even ever exactly actually basically right now guy
         guys dude stuff okay ok well oh um uh hmm yeah yes yep anyway somebody someone anyone
         everyone everybody get got getting go going quick question bit little talk talks talking
-        talked mention mentions mentioned"""
+        talked mention mentions mentioned whom whose myself yourself himself herself itself
+        ourselves themselves whether alright"""
     ),
 }
 # Messages made only of these are chat noise, not questions: people test a bot ("test", "ping"),
@@ -118,7 +119,8 @@ DROPPED: dict[Lang, frozenset[str]] = {
 SLANG = {
     "koi": "quoi", "pk": "pourquoi", "pq": "pourquoi", "pourkoi": "pourquoi", "cmt": "comment",
     "qd": "quand", "bcp": "beaucoup", "tjrs": "toujours", "tt": "tout", "ds": "dans",
-    "qlq": "quelque", "qqn": "quelqu'un", "chui": "je suis", "jsp": "je ne sais pas",
+    "qlq": "quelque", "qq": "quelque", "qqn": "quelqu'un", "chui": "je suis",
+    "jsp": "je ne sais pas",
     "u": "you", "ur": "your", "r": "are", "whats": "what", "whos": "who", "hows": "how",
     "wheres": "where", "whens": "when", "isnt": "is not", "doesnt": "does not",
     "didnt": "did not", "arent": "are not", "wasnt": "was not", "cant": "can not",
