@@ -23,25 +23,25 @@ from bot.matching import Candidate
 
 # (feature, coefficient), fitted by benchmarks/tune_matcher.py; features are 0..1 except `close`.
 COEFFICIENTS: tuple[tuple[str, float], ...] = (
-    ("score", 30.7724),
-    ("margin", 1.9810),
-    ("entry_cover", -5.7242),
-    ("unknown", -2.6227),
-    ("char", 2.2876),
-    ("answer", -7.1489),
-    ("query_cover", -4.7269),
-    ("close", -0.4022),
-    ("same_topic", 0.2149),
-    ("phrasing", -10.4449),
-    ("missed", 0.3483),
-    ("answer_only", 7.8025),
-    ("left", -3.6887),
-    ("unknown_words", -0.6051),
-    ("foreign", 0.2516),
-    ("off_topic", -8.7934),
+    ("score", 30.5504),
+    ("margin", 2.0576),
+    ("entry_cover", -5.7262),
+    ("unknown", -2.6328),
+    ("char", 2.3348),
+    ("answer", -7.0881),
+    ("query_cover", -4.8017),
+    ("close", -0.3850),
+    ("same_topic", 0.1835),
+    ("phrasing", -10.2632),
+    ("missed", 0.2988),
+    ("answer_only", 7.9804),
+    ("left", -3.7072),
+    ("unknown_words", -0.5365),
+    ("foreign", 0.2584),
+    ("off_topic", -8.7954),
     ("agree", 0.5115),
 )
-INTERCEPT = 2.6962
+INTERCEPT = 2.6999
 FEATURES = tuple(name for name, _ in COEFFICIENTS)
 
 

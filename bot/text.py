@@ -158,10 +158,32 @@ def words(text: str) -> list[str]:
 _STEMMERS = {"fr": Stemmer.Stemmer("french"), "en": Stemmer.Stemmer("english")}
 
 
+# Irregular forms Snowball cannot relate to their verb ("paid" / "pay", "veulent" / "veut"),
+# mapped to a regular form of it; only forms with no other common meaning.
+_IRREGULAR: dict[Lang, dict[str, str]] = {
+    "en": {
+        "paid": "pay", "built": "build", "made": "make", "thought": "think", "bought": "buy",
+        "began": "begin", "begun": "begin", "grew": "grow", "grown": "grow", "spent": "spend",
+        "took": "take", "taken": "take", "gave": "give", "given": "give", "chose": "choose",
+        "chosen": "choose", "sold": "sell", "won": "win", "lost": "lose", "brought": "bring",
+        "taught": "teach", "sought": "seek", "kept": "keep", "meant": "mean", "rose": "rise",
+        "risen": "rise", "wrote": "write", "written": "write", "spoke": "speak",
+        "spoken": "speak", "became": "become", "held": "hold", "understood": "understand",
+    },
+    "fr": {
+        "veulent": "veut", "voulait": "veut", "voulu": "veut", "peuvent": "peut",
+        "pouvait": "peut", "doivent": "doit", "devait": "doit", "prennent": "prend",
+        "pris": "prend", "prise": "prend", "font": "faire", "faisait": "faire",
+        "mis": "mettre", "mettent": "mettre", "vendent": "vendre", "vendu": "vendre",
+    },
+}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str, lang: Lang) -> str:
     """The accent-free Snowball stem of one folded word; digits and short words kept as they are."""
     word = strip_accents(word)
+    word = _IRREGULAR[lang].get(word, word)
     if len(word) <= 3 or not word.isalpha():
         return word
     return strip_accents(_STEMMERS[lang].stemWord(word))

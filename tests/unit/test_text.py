@@ -299,3 +299,10 @@ def test_en_fait_is_filler() -> None:
     """'en fait' / 'au fait' / 'in fact' say nothing about the topic; 'fait' alone stays."""
     assert words("c qui liang en fait ?") == ["c", "qui", "liang"]
     assert words("il a fait quoi") == ["il", "a", "fait", "quoi"]
+
+
+def test_irregular_verb_forms_meet_their_verb() -> None:
+    """'paid' and 'pays', 'veulent' and 'veut' give the same stem; others are untouched."""
+    assert stem("paid", "en") == stem("pays", "en")
+    assert stem("veulent", "fr") == stem("veut", "fr")
+    assert stem("argent", "fr") == "argent"
