@@ -27,7 +27,7 @@ class MatchSettings:
     # 0.81 keeps false answers to off-topic questions under 3% and wrong answers under 2% on the
     # development set (benchmarks/dev/, cross-fitted); a lower value
     # answers more often, at the cost of more wrong and false answers.
-    answer_confidence: float = 0.56
+    answer_confidence: float = 0.58
     answer_threshold: float = 0.25
     margin: float = 0.0  # lead over the next entry needed to answer
     min_cover: float = 0.0  # share of the question's weight the entry must explain to answer

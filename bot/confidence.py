@@ -23,25 +23,25 @@ from bot.matching import Candidate
 
 # (feature, coefficient), fitted by benchmarks/tune_matcher.py; features are 0..1 except `close`.
 COEFFICIENTS: tuple[tuple[str, float], ...] = (
-    ("score", 30.5504),
-    ("margin", 2.0576),
-    ("entry_cover", -5.7262),
-    ("unknown", -2.6328),
-    ("char", 2.3348),
-    ("answer", -7.0881),
-    ("query_cover", -4.8017),
-    ("close", -0.3850),
-    ("same_topic", 0.1835),
-    ("phrasing", -10.2632),
-    ("missed", 0.2988),
-    ("answer_only", 7.9804),
-    ("left", -3.7072),
-    ("unknown_words", -0.5365),
-    ("foreign", 0.2584),
-    ("off_topic", -8.7954),
-    ("agree", 0.5115),
+    ("score", 33.3565),
+    ("margin", 1.6647),
+    ("entry_cover", -6.9198),
+    ("unknown", -2.5413),
+    ("char", 2.0481),
+    ("answer", -7.8712),
+    ("query_cover", -4.5876),
+    ("close", -0.4605),
+    ("same_topic", 0.1323),
+    ("phrasing", -11.4109),
+    ("missed", 0.3243),
+    ("answer_only", 8.3256),
+    ("left", -4.1830),
+    ("unknown_words", -0.4841),
+    ("foreign", 0.3026),
+    ("off_topic", -9.1869),
+    ("agree", 0.5737),
 )
-INTERCEPT = 2.6999
+INTERCEPT = 3.4634
 FEATURES = tuple(name for name, _ in COEFFICIENTS)
 
 

@@ -35,7 +35,7 @@ _FILLER = re.compile(
     r"|dis[- ]moi|dites[- ]moi|explique[- ]moi|expliquez[- ]moi|sais[- ]tu|savez[- ]vous"
     r"|je (?:voudrais|veux|aimerais) savoir|en fait|au fait|in fact)\b"
 )
-_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+_WORD = re.compile(r"[^\W_]+")
 
 # Words that carry no meaning for matching. Negations, question words and numbers are kept.
 _STOP_WORDS_TEXT: dict[Lang, str] = {

@@ -83,9 +83,14 @@ def test_markup_mentions_and_links_are_not_words(text: str, expected: list[str])
     assert words(text) == expected
 
 
-def test_hyphenated_words_stay_one_word() -> None:
-    """'High-Flyer' is one word, so it can match the synonym 'high-flyer'."""
-    assert words("High-Flyer") == ["high-flyer"]
+def test_hyphens_split_words_and_synonyms_still_join_them() -> None:
+    """'bottom-up' and 'bottom up' read alike; 'High-Flyer', 'high flyer' and 'highflyer' are
+    still the one synonym token."""
+    assert words("bottom-up sous-chefs") == ["bottom", "up", "sous", "chefs"]
+    norm = Normalizer([["high-flyer", "high flyer", "highflyer"]])
+    assert norm.tokens("High-Flyer", "en") == norm.tokens("high flyer", "en") == (
+        norm.tokens("highflyer", "en"))
+    assert len(norm.tokens("High-Flyer", "en")) == 1
 
 
 # --- stop words and negations ---------------------------------------------------------------
