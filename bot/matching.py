@@ -1,42 +1,37 @@
 """The search index over every phrasing of every entry, and the scoring of candidates.
 
 Built once per content. A question is normalised in French and in English; each query token is
-resolved to known tokens (exactly, or by rapidfuzz for typos); an inverted index over the rarer
-tokens narrows the phrasings to a few candidates, so the cost does not grow with the size of the
-content; candidates are then reranked with a weighted score in which rare words ("MLA", "Llama")
-count far more than common ones ("deepseek", "pourquoi"), blended with a character-level
-similarity and, with less weight, the words of the answer. A rare word that only an answer uses
-("Wuchuan") is known too: it leads to that entry even when no phrasing has it. Whether the best
-candidate is good enough to answer is decided in bot/confidence.py.
+resolved to known tokens (bot/vocabulary.py: exactly, or as a typo); an inverted index over the
+rarer tokens narrows the phrasings to a few candidates, so the cost does not grow with the size
+of the content; candidates are then reranked with a weighted score in which rare words ("MLA",
+"Llama") count far more than common ones ("deepseek", "pourquoi"), blended with a
+character-level similarity and, with less weight, the words of the answer. A rare word that only
+an answer uses ("Wuchuan") is known too: it leads to that entry even when no phrasing has it.
+The question is also measured against the content's out-of-scope questions, and the signals the
+confidence needs are attached to each candidate; whether the best candidate is good enough to
+answer is decided in bot/confidence.py.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from bot.model import LANGS, Content, Entry, Lang
 from bot.text import Normalizer, strip_accents, words
-
-Resolved = tuple[tuple[str, float], ...]  # known tokens a query token stands for, with similarity
+from bot.vocabulary import Query, Vocabulary
 
 CANDIDATES = 60  # phrasings kept after narrowing, before reranking
 OFF_TOPIC_CANDIDATES = 40  # out-of-scope questions scored for the nearest one
 COMMON_SHARE = 0.08  # tokens in more than this share of phrasings don't generate candidates
 COMMON_POSTINGS = 2000  # of a common token's postings, only this many are ever walked
-MIN_TYPO_LENGTH = 5  # shorter unknown words are not corrected: too many near neighbours
-TYPO_CONFIDENCE = 0.9  # a corrected word is weaker evidence than the word itself
 ANSWER_RERANK = 5  # candidates beyond `limit` whose answers are read to rerank the leaders
 EAGER_ANSWERS = 20000  # up to this many entries, answers are tokenised at build, not on first use
 ANSWER_ONLY_MAX = 3  # a word only answers use, in more answers than this, is not specific enough
-FIRST_LETTER_SIM = 90  # a typo candidate with another first letter needs this similarity
 
 
 @dataclass(frozen=True)
@@ -72,25 +67,6 @@ class Candidate:
     parts: dict[str, float] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Query:
-    """A question normalised in both languages, each token resolved against the vocabulary.
-
-    `weights[lang][i]` is the weight of token i (its best known reading, or the unknown-word
-    weight), `total[lang]` their sum and `joined[lang]` the tokens as one string: computed once
-    per question, used for every candidate.
-    """
-
-    tokens: dict[Lang, tuple[str, ...]]
-    resolved: dict[Lang, tuple[Resolved, ...]]
-    weights: dict[Lang, tuple[float, ...]]
-    total: dict[Lang, float]
-    joined: dict[Lang, str]
-    off_topic: Query | None = None  # the same question against the out-of-scope questions
-    # known token -> the positions of the question words it stands for, with similarity
-    positions: dict[Lang, dict[str, tuple[tuple[int, float], ...]]] = field(default_factory=dict)
-
-
 class Index:
     """Phrasings, vocabulary weights, inverted index; immutable once built."""
 
@@ -123,19 +99,6 @@ class Index:
         # A token is common when it is in many phrasings, by share or in absolute terms: walking
         # its postings would cost more than it narrows.
         self._common = min(max(8, int(COMMON_SHARE * len(self.phrasings))), COMMON_POSTINGS)
-        self._vocab = sorted(self.weight)
-        # Typo candidates by deletion (SymSpell): two words one edit or one transposition apart
-        # share a form with one letter deleted, so a lookup replaces a scan of the vocabulary.
-        self._deletions: dict[str, list[str]] = defaultdict(list)
-        # Synonym terms are merged into one canonical token, so their own spellings are known
-        # words too, for typos only: a typo of "recrutement" stands for "hire".
-        self._spelled = {surface: canonical for surface, canonical
-                         in self.normalizer.single_word_synonyms().items()
-                         if canonical in self.weight and surface not in self.weight}
-        for t in (*self._vocab, *self._spelled):
-            if len(t) >= MIN_TYPO_LENGTH - 1 and t.isalpha():
-                for form in _deletions(t):
-                    self._deletions[form].append(t)
         # Per phrasing, what every score needs: its token set, their weight, the joined string.
         self._psets = [frozenset(p.tokens) for p in self.phrasings]
         self._pweights = [sum(self.weight[t] for t in ps) for ps in self._psets]
@@ -153,11 +116,11 @@ class Index:
         self._entry_pids: dict[int, list[int]] = defaultdict(list)
         for pid, p in enumerate(self.phrasings):
             self._entry_pids[p.entry].append(pid)
-        # every word a query word can resolve to, with its weight (answer-only words: unknown's)
-        self._wt = {**dict.fromkeys(self._answer_only, self.unknown_weight), **self.weight}
+        self.vocabulary = Vocabulary(self.weight, self.normalizer, self._answer_only,
+                                     self.unknown_weight)
+        self._wt = self.vocabulary.wt
         ws = self.weights
         self._scale = ws.phrasing + ws.entry + ws.answer + ws.answer_alone  # scores within 0..1
-        self._resolve = lru_cache(maxsize=16384)(self._resolve_uncached)
         self.off_topic = self._off_topic_index()
 
     def _off_topic_index(self) -> Index | None:
@@ -196,63 +159,8 @@ class Index:
 
     def _query(self, tokens: dict[Lang, tuple[str, ...]], prefix: bool) -> Query:
         """The query of tokens already normalised (the out-of-scope index shares them)."""
-        resolved = {
-            lang: tuple(
-                self._resolve(t, prefix and i == len(toks) - 1) for i, t in enumerate(toks)
-            )
-            for lang, toks in tokens.items()
-        }
-        weights = {
-            lang: tuple(max((self._wt[t] for t, _ in o), default=self.unknown_weight)
-                        for o in opts)
-            for lang, opts in resolved.items()
-        }
         off = self.off_topic._query(tokens, False) if self.off_topic and not prefix else None
-        positions: dict[Lang, dict[str, tuple[tuple[int, float], ...]]] = {}
-        for lang, opts in resolved.items():
-            where: dict[str, list[tuple[int, float]]] = defaultdict(list)
-            for i, options in enumerate(opts):
-                for tok, sim in options:
-                    if tok in self.weight:  # answer-only words are in no phrasing
-                        where[tok].append((i, sim))
-            positions[lang] = {tok: tuple(found) for tok, found in where.items()}
-        return Query(tokens, resolved, weights, {lang: sum(w) for lang, w in weights.items()},
-                     {lang: " ".join(sorted(toks)) for lang, toks in tokens.items()}, off,
-                     positions)
-
-    def _resolve_uncached(self, token: str, prefix: bool) -> Resolved:
-        found: dict[str, float] = {}
-        if token in self.weight:
-            found[token] = 1.0
-        if prefix and len(token) >= 2:
-            for t in self._vocab_prefixed(token):
-                found.setdefault(t, 0.9)
-        if not found and len(token) > 5 and token.isalpha() and token.endswith(("ent", "ons")):
-            # Snowball leaves French "-ent" / "-ons" verb forms whole ("ils recrutent"): read
-            # them as the infinitive ("recruter"), when that is a known word
-            for t in self.normalizer.tokens_of([token[:-3] + "er"], "fr"):
-                if t in self.weight:
-                    found[t] = 1.0
-        if not found and len(token) >= MIN_TYPO_LENGTH and token.isalpha():
-            near = {t for form in _deletions(token) for t in self._deletions.get(form, ())}
-            cutoff = 80 if len(token) < 9 else 78
-            for t, sim, _ in process.extract(token, sorted(near), scorer=fuzz.ratio,
-                                             processor=None, score_cutoff=cutoff, limit=3):
-                # a typo seldom hits the first letter: "marri" is not a typo of "arriv"
-                if t[0] == token[0] or sim >= FIRST_LETTER_SIM:
-                    known = self._spelled.get(t, t)
-                    found[known] = max(found.get(known, 0.0), sim / 100 * TYPO_CONFIDENCE)
-        if not found and token in self._answer_only:
-            found[token] = 1.0
-        return tuple(found.items())
-
-    def _vocab_prefixed(self, token: str) -> Iterable[str]:
-        i = bisect_left(self._vocab, token)
-        count = 0
-        while i < len(self._vocab) and self._vocab[i].startswith(token) and count < 12:
-            yield self._vocab[i]
-            i += 1
-            count += 1
+        return self.vocabulary.query(tokens, prefix, off)
 
     # -- candidates and scores -------------------------------------------------------------
 
@@ -448,8 +356,3 @@ class Index:
         w = self.weights
         phrasing = (1 - w.char) * token + w.char * char * min(1.0, token * 2)
         return {"phrasing": phrasing, "query_cover": cq, "phrasing_cover": cp, "char": char}
-
-
-def _deletions(word: str) -> set[str]:
-    """The word and every form of it with one letter deleted."""
-    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
