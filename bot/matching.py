@@ -214,8 +214,8 @@ class Index:
         has one word the entry knows and one nobody knows ("population"), and an unknown word
         weighs little. So: the share of the question's words found neither in the entry's
         phrasings nor in its answer, common words aside ("left"), the share no entry knows
-        ("unknown_words"), and
-        the weight of the rarest word other entries know but this one lacks ("foreign")."""
+        ("unknown_words"), and the weight of the rarest word other entries know but this one
+        lacks ("foreign")."""
         i = self._position[c.entry.id]
         answers = self._answer_tokens(i)
         best = {"left": 1.0, "unknown_words": 1.0, "foreign": 1.0}
