@@ -181,8 +181,8 @@ def _row(fold: int, lang: str, eid: tuple[str, ...] | None, kind: str, ranked: S
     score, margin, cover = OLD_RULE
     old = f["score"] >= score and f["margin"] >= margin and f["entry_cover"] >= cover
     floors = f["score"] >= settings.answer_threshold and f["margin"] >= settings.margin
-    suggested = tuple(c.entry.id for c in ranked[: settings.max_suggestions]
-                      if c.score >= settings.suggest_threshold)
+    floor = max(settings.suggest_threshold, settings.suggest_ratio * ranked[0].score)
+    suggested = tuple(c.entry.id for c in ranked[: settings.max_suggestions] if c.score >= floor)
     return Row(fold, lang, eid, kind, [f[n] for n in FEATURES], ranked[0].entry.id, suggested,
                old, floors, q)
 

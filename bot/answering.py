@@ -32,6 +32,9 @@ class MatchSettings:
     margin: float = 0.0  # lead over the next entry needed to answer
     min_cover: float = 0.0  # share of the question's weight the entry must explain to answer
     suggest_threshold: float = 0.25
+    # a suggestion must also score this share of the best one: "did you mean" lists the close
+    # leads, not whatever comes next (no loss of helpful suggestions on the development set)
+    suggest_ratio: float = 0.6
     max_suggestions: int = 3
     default_lang: Lang = "fr"
 
@@ -84,7 +87,7 @@ class Answerer:
         leads = tuple(
             Suggestion(c.entry.id, c.entry.question(lang), c.score)
             for c in ranked[: s.max_suggestions]
-            if c.score >= s.suggest_threshold
+            if c.score >= max(s.suggest_threshold, s.suggest_ratio * ranked[0].score)
         )
         if leads:
             return Reply("suggest", lang, self.message("suggest", lang), score=leads[0].score,

@@ -119,6 +119,7 @@ def _build(v: dict[str, Any], problems: list[str]) -> Settings | None:
                           answer_threshold=v["match.answer_threshold"], margin=v["match.margin"],
                           min_cover=v["match.min_cover"],
                           suggest_threshold=v["match.suggest_threshold"],
+                          suggest_ratio=v["match.suggest_ratio"],
                           max_suggestions=v["match.max_suggestions"],
                           default_lang=v["match.default_lang"])
     if match.suggest_threshold > match.answer_threshold:

@@ -145,6 +145,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("match.min_cover", "BOT_MIN_COVER", _number(0, 1), _MATCH.min_cover),
     Option("match.suggest_threshold", "BOT_SUGGEST_THRESHOLD", _number(0, 1),
            _MATCH.suggest_threshold),
+    Option("match.suggest_ratio", "BOT_SUGGEST_RATIO", _number(0, 1), _MATCH.suggest_ratio),
     Option("match.max_suggestions", "BOT_MAX_SUGGESTIONS", _whole(1, 5), _MATCH.max_suggestions),
     Option("limits.rate_limit", "BOT_RATE_LIMIT", _whole(0), 10),
     Option("limits.dedup_seconds", "BOT_DEDUP_SECONDS", _number(0), 60.0),

@@ -162,6 +162,15 @@ def test_higher_suggest_threshold_turns_suggest_into_unknown(content: Content) -
     assert reply.text == message("unknown", reply.lang)
 
 
+def test_suggestions_far_behind_the_best_are_left_out(content: Content) -> None:
+    """A suggestion must score `suggest_ratio` of the best one: at 1.0 only the leader (and any
+    exact tie) is offered; at 0.0 every lead above the floor is."""
+    strict = Answerer(content, MatchSettings(answer_confidence=1.0, suggest_ratio=1.0))
+    loose = Answerer(content, MatchSettings(answer_confidence=1.0, suggest_ratio=0.0))
+    assert len(strict.reply(CLOSE_PAIR).suggestions) == 1
+    assert len(loose.reply(CLOSE_PAIR).suggestions) >= 2
+
+
 def test_max_suggestions_is_honoured(content: Content) -> None:
     """max_suggestions=1 keeps only the best suggestion."""
     reply = Answerer(content, MatchSettings(answer_confidence=1.0,

@@ -26,14 +26,14 @@ def test_environment_values_are_typed() -> None:
         "TELEGRAM_TOKEN": "123:abc", "BOT_ADMINS_TELEGRAM": "1, 2", "BOT_RATE_LIMIT": "5",
         "BOT_DEFAULT_LANG": "EN", "BOT_ANSWER_THRESHOLD": "0.7", "BOT_DATA_DIR": "/srv/d",
         "DISCORD_TOKEN": "dt", "DISCORD_SYNC": "guild", "DISCORD_SYNC_GUILD": "42",
-        "BOT_ALLOWED_CHANNELS_DISCORD": "7,8",
+        "BOT_ALLOWED_CHANNELS_DISCORD": "7,8", "BOT_SUGGEST_RATIO": "0.5",
     })
     assert settings.telegram is not None and settings.telegram.admins == frozenset({1, 2})
     assert settings.telegram.token.reveal() == "123:abc"
     assert settings.discord is not None and settings.discord.sync_guild == 42
     assert settings.discord.allowed_channels == frozenset({7, 8})
     assert settings.rate_limit == 5 and settings.match.default_lang == "en"
-    assert settings.match.answer_threshold == 0.7
+    assert settings.match.answer_threshold == 0.7 and settings.match.suggest_ratio == 0.5
     assert settings.db_path == Path("/srv/d/questions.sqlite3")
     assert settings.heartbeat_file == Path("/srv/d/heartbeat")
     assert settings.adapters() == ["telegram", "discord"]
