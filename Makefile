@@ -32,9 +32,9 @@ types: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python -m bot eval tests/eval/*.yaml
 
-## tune: refit the answer confidence on held-out phrasings (after large content changes)
+## tune: refit the answer confidence and its threshold, save bot/confidence.json (after content changes)
 tune: $(STAMP)
-	$(BIN)/python -m benchmarks.tune_matcher
+	$(BIN)/python -m benchmarks.tune_matcher --write
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/speed.py

@@ -24,15 +24,16 @@ It then fits a logistic regression (Newton's method, small L2) predicting "the t
 right", off-topic questions weighted OFF_TOPIC_WEIGHT times; reports cross-fitted figures (each
 fold scored by a model fitted on the other folds) next to the old rule (score >= 0.50, margin
 >= 0.12, entry cover >= 0.60); chooses the answer confidence threshold on the development set:
-the highest accuracy with wrong <= MAX_WRONG and false answers <= MAX_FALSE (all off-topic
-questions); and prints the constants to paste into bot/confidence.py and the threshold for
-MatchSettings.answer_confidence.
+the highest accuracy with wrong <= MAX_WRONG and false answers <= MAX_FALSE (on each off-topic
+source); and prints the model, or with --write saves it to bot/confidence.json, which the bot
+loads (the coefficients and the default MatchSettings.answer_confidence).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import random
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -40,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answering import MatchSettings, is_chat_noise, out_of_scope
-from bot.confidence import FEATURES, features
+from bot.confidence import FEATURES, FITTED, features
 from bot.content import load_content
 from bot.evaluation import load_eval
 from bot.matching import Candidate, Index
@@ -49,6 +50,9 @@ from bot.text import Normalizer, detect_language_simple, strip_accents, words
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "benchmarks" / "dev"
+ABOUT = ("Fitted by benchmarks/tune_matcher.py (`make tune` rewrites this file): the answer "
+         "confidence's logistic regression (bot/confidence.py) and the threshold chosen on the "
+         "development set.")
 FOLDS = 5
 OFF_TOPIC_WEIGHT = 3.0  # a false answer is worse than a missed answer
 DEV_WEIGHT = 3.0  # a real-looking question tells more than a held-out phrasing
@@ -283,6 +287,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--content", default=str(ROOT / "content"))
     parser.add_argument("--folds", type=int, default=FOLDS)
     parser.add_argument("--dev", default=str(DEV), help="development set folder ('' for none)")
+    parser.add_argument("--write", action="store_true",
+                        help=f"save the fitted model and threshold to {FITTED.name}")
     parser.add_argument("--show", type=int, default=0, metavar="N",
                         help="list the N most confident off-topic questions and the N least "
                              "confident right development questions")
@@ -313,13 +319,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.show:
         show(rows, crossed, args.show)
     b = fit(rows)
-    print("\n# bot/confidence.py")
-    print("COEFFICIENTS: tuple[tuple[str, float], ...] = (")
-    for name, coef in zip(FEATURES, b[:-1], strict=True):
-        print(f'    ("{name}", {coef:.4f}),')
-    print(")")
-    print(f"INTERCEPT = {b[-1]:.4f}")
-    print(f"# bot/answering.py MatchSettings\nanswer_confidence: float = {threshold}")
+    fitted = {"_about": ABOUT, "threshold": threshold, "intercept": round(float(b[-1]), 4),
+              "coefficients": {name: round(float(coef), 4)
+                               for name, coef in zip(FEATURES, b[:-1], strict=True)}}
+    if args.write:
+        FITTED.write_text(json.dumps(fitted, indent=2, ensure_ascii=False) + "\n",
+                          encoding="utf-8")
+        print(f"\nWritten to {FITTED.relative_to(ROOT)} (threshold {threshold}).")
+    else:
+        print(f"\n{FITTED.relative_to(ROOT)} (not written; --write to save it):")
+        print(json.dumps(fitted, indent=2))
 
 
 if __name__ == "__main__":

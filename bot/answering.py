@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.confidence import confidence
+from bot.confidence import MODEL, confidence
 from bot.matching import Candidate, Index
 from bot.model import LANGS, Content, Entry, Lang, Reply, Suggestion, Topic
 from bot.text import CHAT_NOISE, language_votes, strip_accents, words
@@ -22,12 +22,12 @@ class MatchSettings:
     """Thresholds (scores are 0..1) that turn a ranking into an outcome."""
 
     # Answer when the calibrated confidence (bot/confidence.py) that the best entry is the right
-    # one reaches `answer_confidence`, fitted with it by benchmarks/tune_matcher.py. The score,
-    # margin and cover bounds are floors under it, for settings that want to be stricter.
-    # 0.81 keeps false answers to off-topic questions under 3% and wrong answers under 2% on the
-    # development set (benchmarks/dev/, cross-fitted); a lower value
-    # answers more often, at the cost of more wrong and false answers.
-    answer_confidence: float = 0.58
+    # one reaches `answer_confidence`, chosen with it by benchmarks/tune_matcher.py (saved in
+    # bot/confidence.json): the most accurate threshold that keeps wrong answers under 2% and
+    # false answers under 3% on the development set (benchmarks/dev/, cross-fitted); a lower
+    # value answers more often, at the cost of more wrong and false answers. The score, margin
+    # and cover bounds are floors under it, for settings that want to be stricter.
+    answer_confidence: float = MODEL.threshold
     answer_threshold: float = 0.25
     margin: float = 0.0  # lead over the next entry needed to answer
     min_cover: float = 0.0  # share of the question's weight the entry must explain to answer

@@ -7,42 +7,56 @@ score, its lead over the runner-up, how much of the question the entry explains,
 question in unknown words or in words that only the entry's answer has, how many of its words the
 entry leaves unexplained, and so on.
 
-The coefficients are constants fitted by `benchmarks/tune_matcher.py` on held-out phrasings of
-the content (each k-th phrasing of every entry left out of the index, asked as is and with typos),
-on the user-style questions of the development set `benchmarks/dev/` and on the content's own
-out-of-scope questions (`content/out_of_scope.yaml`, held out the same way); rerun it
-(`make tune`) after large content changes.
+The coefficients and the answer threshold (bot/confidence.json) are fitted by
+`benchmarks/tune_matcher.py` on held-out phrasings of the content (each k-th phrasing of every
+entry left out of the index, asked as is and with typos), on the user-style questions of the
+development set `benchmarks/dev/` and on the content's own out-of-scope questions
+(`content/out_of_scope.yaml`, held out the same way); `make tune` refits them and rewrites the
+file after large content changes.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 from bot.matching import Candidate
 
-# (feature, coefficient), fitted by benchmarks/tune_matcher.py; features are 0..1 except `close`.
-COEFFICIENTS: tuple[tuple[str, float], ...] = (
-    ("score", 33.3565),
-    ("margin", 1.6647),
-    ("entry_cover", -6.9198),
-    ("unknown", -2.5413),
-    ("char", 2.0481),
-    ("answer", -7.8712),
-    ("query_cover", -4.5876),
-    ("close", -0.4605),
-    ("same_topic", 0.1323),
-    ("phrasing", -11.4109),
-    ("missed", 0.3243),
-    ("answer_only", 8.3256),
-    ("left", -4.1830),
-    ("unknown_words", -0.4841),
-    ("foreign", 0.3026),
-    ("off_topic", -9.1869),
-    ("agree", 0.5737),
+# The signals, in the order `features` computes them; all 0..1 except `close`.
+FEATURES = (
+    "score", "margin", "entry_cover", "unknown", "char", "answer", "query_cover", "close",
+    "same_topic", "phrasing", "missed", "answer_only", "left", "unknown_words", "foreign",
+    "off_topic", "agree",
 )
-INTERCEPT = 3.4634
-FEATURES = tuple(name for name, _ in COEFFICIENTS)
+FITTED = Path(__file__).with_name("confidence.json")
+
+
+@dataclass(frozen=True)
+class Model:
+    """A fitted confidence: one coefficient per feature (FEATURES order), an intercept, and the
+    answer threshold chosen with it."""
+
+    coefficients: tuple[float, ...]
+    intercept: float
+    threshold: float
+
+
+def load_model(path: Path = FITTED) -> Model:
+    """The model `benchmarks/tune_matcher.py --write` saved; ValueError naming what is wrong."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    fitted = data.get("coefficients") if isinstance(data, dict) else None
+    if not isinstance(fitted, dict) or set(fitted) != set(FEATURES):
+        odd = sorted(set(FEATURES) ^ set(fitted or ()))
+        raise ValueError(f"{path}: no coefficients, or missing or unknown ones {odd}; "
+                         "rerun `make tune`")
+    return Model(tuple(float(fitted[name]) for name in FEATURES), float(data["intercept"]),
+                 float(data["threshold"]))
+
+
+MODEL = load_model()
 
 
 def features(ranked: Sequence[Candidate]) -> dict[str, float]:
@@ -73,10 +87,11 @@ def features(ranked: Sequence[Candidate]) -> dict[str, float]:
     }
 
 
-def confidence(ranked: Sequence[Candidate]) -> float:
+def confidence(ranked: Sequence[Candidate], model: Model = MODEL) -> float:
     """The probability that ranked[0] is the entry the asker means; 0.0 with no candidate."""
     if not ranked:
         return 0.0
     found = features(ranked)
-    z = INTERCEPT + sum(coef * found[name] for name, coef in COEFFICIENTS)
+    z = model.intercept + sum(coef * found[name]
+                              for name, coef in zip(FEATURES, model.coefficients, strict=True))
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))

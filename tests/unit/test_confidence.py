@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
+
+import pytest
 
 from bot.answering import Answerer
-from bot.confidence import COEFFICIENTS, FEATURES, confidence, features
+from bot.confidence import FEATURES, FITTED, MODEL, confidence, features, load_model
 from bot.matching import Candidate
 
 
@@ -21,9 +25,24 @@ def test_no_candidate_has_zero_confidence() -> None:
 
 
 def test_every_feature_has_a_coefficient(answerer: Answerer) -> None:
-    """features() yields exactly the names the fitted coefficients use."""
+    """features() yields exactly the names of FEATURES, and the shipped model has one
+    coefficient for each (it loaded), and a threshold within 0..1."""
     ranked = ranked_for(answerer, "Qui est Liang Wenfeng ?")
-    assert set(features(ranked)) == set(FEATURES) == {name for name, _ in COEFFICIENTS}
+    assert list(features(ranked)) == list(FEATURES)
+    assert len(MODEL.coefficients) == len(FEATURES) and 0.0 < MODEL.threshold < 1.0
+    assert load_model(FITTED) == MODEL
+
+
+def test_a_model_without_a_feature_is_refused(tmp_path: Path) -> None:
+    """A confidence.json that lacks a feature, or has one the code does not compute, is an
+    error naming it and saying to rerun `make tune`."""
+    data = json.loads(FITTED.read_text(encoding="utf-8"))
+    del data["coefficients"]["agree"]
+    data["coefficients"]["mood"] = 1.0
+    path = tmp_path / "confidence.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"\['agree', 'mood'\].*make tune"):
+        load_model(path)
 
 
 def test_confidence_is_a_probability(answerer: Answerer) -> None:
