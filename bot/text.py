@@ -51,7 +51,7 @@ _STOP_WORDS_TEXT: dict[Lang, str] = {
         genre exactement mec gars type truc trucs okay oui ouais euh bref enfin quelqu quelque
         quelques ceci celle celui celles ceux lequel laquelle dont ya monde quand-même mdr
         petite petit vite question parle parler parlé parlait parlent dit dire disait raconte
-        mentionne cite évoque pense"""
+        mentionne cite évoque pense allez"""
     ),
     "en": (
         """a an the of to in on at by for from with about as is are was were be been being am
