@@ -25,7 +25,7 @@ from bot.model import LANGS, Content, Entry, Lang
 from bot.text import Normalizer, strip_accents, words
 from bot.vocabulary import Query, Vocabulary
 
-CANDIDATES = 60  # phrasings kept after narrowing, before reranking
+CANDIDATES = 45  # phrasings kept after narrowing, before reranking
 OFF_TOPIC_CANDIDATES = 40  # out-of-scope questions scored for the nearest one
 COMMON_SHARE = 0.08  # tokens in more than this share of phrasings don't generate candidates
 COMMON_POSTINGS = 2000  # of a common token's postings, only this many are ever walked
@@ -167,7 +167,8 @@ class Index:
     def search(self, query: Query, limit: int = 10) -> list[Candidate]:
         """Entries ranked by score (best first), at most `limit`, one candidate per entry."""
         best: dict[int, tuple[dict[str, float], int]] = {}
-        narrowed = self._narrow(query)
+        # a long list (autocomplete: 25) needs more phrasings than entries it shows
+        narrowed = self._narrow(query, max(CANDIDATES, 2 * limit))
         # the entry of the phrasing sharing the most rare words: a second opinion on the winner
         first = self.phrasings[narrowed[0]].entry if narrowed else -1
         for pid in narrowed:
