@@ -53,6 +53,12 @@ def phrasings(folder: Folder) -> Iterator[tuple[Document, dict[Any, Any], Lang, 
                         yield doc, item, lang, text, doc.item_line(texts, index)
 
 
+def phrasing_keys(folder: Folder, key: KeyFunction) -> dict[tuple[Lang, str], str]:
+    """(language, normalised key) -> entry id ("?" when it has none), for every phrasing."""
+    return {(lang, key(text, lang)): entry_id(item) or "?"
+            for _, item, lang, text, _ in phrasings(folder)}
+
+
 def entry_id(item: dict[Any, Any]) -> str | None:
     """The entry's id when it is a non-empty string, else None."""
     raw = item.get("id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.content import Document, Folder
 from bot.model import LANGS
-from bot.rules import KeyFunction, Reporter, is_text, phrasings
+from bot.rules import KeyFunction, Reporter, is_text, phrasing_keys
 from bot.text import NEGATIONS, STOP_WORDS, strip_accents, words
 
 REQUIRED_MESSAGES = ("unknown", "suggest", "empty", "help", "welcome", "error")
@@ -87,8 +87,7 @@ def check_out_of_scope(folder: Folder, key: KeyFunction, report: Reporter) -> No
         report.error(doc, 1, None, "out_of_scope.yaml must map fr and en to lists of questions, "
                      "e.g. en: [who founded Mistral?]")
         return
-    phrased = {(lang, key(text, lang)): item.get("id") or "?"
-               for _, item, lang, text, _ in phrasings(folder)}
+    phrased = phrasing_keys(folder, key)
     for lang, questions in doc.data.items():
         line = doc.key_line(doc.data, lang)
         if lang not in LANGS:

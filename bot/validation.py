@@ -33,7 +33,7 @@ from bot.entry_rules import check_ids, check_qa_file, check_questions
 from bot.entry_rules import count_sentences as count_sentences
 from bot.model import LANGS, Lang
 from bot.rules import KeyFunction as KeyFunction
-from bot.rules import Reporter, entries, entry_id, phrasings
+from bot.rules import Reporter, entries, phrasing_keys
 from bot.synonym_message_rules import REQUIRED_MESSAGES as REQUIRED_MESSAGES
 from bot.synonym_message_rules import (
     check_messages,
@@ -110,8 +110,7 @@ def _key_function(groups: list[list[str]]) -> KeyFunction:
 def _phrasing_keys(folder: Folder, key: KeyFunction) -> dict[tuple[Lang, str], str]:
     """(language, normalised key) -> entry id (or the out-of-scope file), for every content
     phrasing and out-of-scope question."""
-    found = {(lang, key(text, lang)): entry_id(item) or "?"
-             for _, item, lang, text, _ in phrasings(folder)}
+    found = phrasing_keys(folder, key)
     off = folder.out_of_scope.data if folder.out_of_scope else None
     if isinstance(off, dict):
         found.update({(lang, key(q, lang)): OUT_OF_SCOPE_FILE for lang in LANGS
