@@ -108,6 +108,7 @@ class Index:
             entry_tokens[p.entry][p.lang].update(p.tokens)
         self._entry_tokens = [{lang: frozenset(ts[lang]) for lang in LANGS} for ts in entry_tokens]
         self._answers: dict[int, dict[Lang, frozenset[str]]] = {}
+        self._known: dict[int, dict[Lang, frozenset[str]]] = {}  # see _known_words
         if n <= EAGER_ANSWERS:  # small content: pay at build, so no question waits for it
             for i in range(len(content.entries)):
                 self._answer_tokens(i)
@@ -218,13 +219,13 @@ class Index:
         ("unknown_words"), and the weight of the rarest word other entries know but this one
         lacks ("foreign")."""
         i = self._position[c.entry.id]
-        answers = self._answer_tokens(i)
+        known = self._known_words(i)
         best = {"left": 1.0, "unknown_words": 1.0, "foreign": 1.0}
         for lang in LANGS:
             options = query.resolved[lang]
             if not options:
                 continue
-            own = self._entry_tokens[i][lang] | answers[lang]
+            own = known[lang]
             missing = [o for o in options if not any(t in own for t, _ in o)]
             # a common word ("deepseek", "why") an entry lacks says little about that entry
             counted = [o for o in missing if not o or max(self._wt[t] for t, _ in o)
@@ -280,6 +281,15 @@ class Index:
                 worst = max(worst, weight)
         total = query.total[lang]
         return (hit / total if total else 0.0), worst / self.max_weight
+
+    def _known_words(self, i: int) -> dict[Lang, frozenset[str]]:
+        """Every word entry i has, in its phrasings or its answer, by language (cached)."""
+        found = self._known.get(i)
+        if found is None:
+            answers = self._answer_tokens(i)
+            found = {lang: self._entry_tokens[i][lang] | answers[lang] for lang in LANGS}
+            self._known[i] = found
+        return found
 
     def _answer_tokens(self, i: int) -> dict[Lang, frozenset[str]]:
         # On a large content, answers are tokenised when their entry first becomes a candidate:
