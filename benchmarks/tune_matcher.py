@@ -18,7 +18,10 @@ candidate is right.
 
 Held-out phrasings are harder than real questions (their entry lost a fifth of its wording), so
 the development set is asked too, against the whole content (question i in fold i % K): it is
-what users send. It weighs DEV_WEIGHT times a held-out phrasing.
+what users send. It weighs DEV_WEIGHT times a held-out phrasing. Its questions that copy or nearly
+copy a content question (lint's rule for tests/eval/, which keeps such questions out of it) are
+skipped: the matcher finds those whatever the confidence says, and they made the development set
+easier than the questions it stands for (skipping them: 91.8% -> 90.8% accuracy, as on the eval).
 
 It then fits a logistic regression (Newton's method, small L2) predicting "the top candidate is
 right", off-topic questions weighted OFF_TOPIC_WEIGHT times; reports cross-fitted figures (each
@@ -47,6 +50,7 @@ from bot.evaluation import load_eval
 from bot.matching import Candidate, Index
 from bot.model import LANGS, Content, Lang
 from bot.text import Normalizer, detect_language_simple, strip_accents, words
+from bot.validation import copies_content
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "benchmarks" / "dev"
@@ -151,11 +155,19 @@ def collect(content: Content, k: int, settings: MatchSettings) -> list[Row]:
     return rows
 
 
-def collect_dev(content: Content, dev: Path, k: int, settings: MatchSettings) -> list[Row]:
-    """Ask every development question against the whole content (question i in fold i % k)."""
+def collect_dev(content: Content, dev: Path, k: int, settings: MatchSettings,
+                root: Path | None = None) -> list[Row]:
+    """Ask every development question against the whole content (question i in fold i % k);
+    with the content folder `root`, those that copy or nearly copy its questions are skipped:
+    lint keeps them out of tests/eval/, and a copy is found whatever the confidence says."""
     if not dev.exists():
         return []
     cases = load_eval([dev], known_ids={e.id for e in content.entries})
+    if root is not None:
+        copies = copies_content(root, [(c.q, c.expect) for c in cases])
+        cases = [c for c, copy in zip(cases, copies, strict=True) if not copy]
+        print(f"development set: {sum(copies)} questions skipped, they copy or nearly copy "
+              "the content")
     index = Index(content)
     rows = []
     for i, case in enumerate(cases):
@@ -297,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     content = load_content(args.content)
     rows = collect(content, args.folds, settings)
     if args.dev:
-        rows += collect_dev(content, Path(args.dev), args.folds, settings)
+        rows += collect_dev(content, Path(args.dev), args.folds, settings, Path(args.content))
     count = {kind: sum(r.kind == kind for r in rows)
              for kind in ("clean", "noisy", "off", "dev", "dev-off")}
     print(f"{len(rows)} questions: {count['clean']} + {count['noisy']} held-out phrasings "

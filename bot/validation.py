@@ -45,7 +45,8 @@ from bot.text import Normalizer
 
 NEAR_COPY = 90  # rapidfuzz ratio of two normalised questions above which one copies the other
 
-__all__ = ["Problem", "Severity", "check", "count_entries", "format_report", "lint", "validate"]
+__all__ = ["Problem", "Severity", "check", "copies_content", "count_entries", "format_report",
+           "lint", "validate"]
 
 
 def validate(root: str | Path) -> list[Problem]:
@@ -131,18 +132,41 @@ def _check_eval(doc: Document, content_keys: dict[tuple[Lang, str], str], key: K
         if not isinstance(question, str) or not question.strip():
             report.error(doc, line, None, "an eval item needs a non-empty 'q' string")
             continue
-        # Read the question as each language and compare with that language's phrasings only.
-        copied = next((content_keys[k] for lang in LANGS
-                       if (k := (lang, key(question, lang))) in content_keys), None)
-        if copied is not None:
-            report.error(doc, line, None, f"eval question '{question}' copies {_what(copied)}; "
-                         "reword it")
+        found = _copy_of(question, _expected(item), content_keys, key)
+        if found is None:
             continue
-        near = _nearest(question, _expected(item), content_keys, key)
-        if near is not None:
+        owner, near = found
+        if near is None:
+            report.error(doc, line, None, f"eval question '{question}' copies {_what(owner)}; "
+                         "reword it")
+        else:
             report.error(doc, line, None, f"eval question '{question}' nearly copies "
-                         f"{_what(near[1])} ('{near[0]}' once normalised); the eval would "
+                         f"{_what(owner)} ('{near}' once normalised); the eval would "
                          "measure a copy: reword or drop one of the two")
+
+
+def copies_content(root: str | Path, cases: Iterable[tuple[str, Iterable[str]]]) -> list[bool]:
+    """For each (question, expected ids; none for out of scope), whether it copies or nearly
+    copies the content of `root`, by lint's eval rule: a development set skips those, as lint
+    keeps them out of the eval set (a copy measures nothing)."""
+    folder = read_folder(root)
+    key = Normalizer(synonym_groups(folder)).full_key
+    content_keys = _phrasing_keys(folder, key)
+    return [_copy_of(q, set(expect) or {OUT_OF_SCOPE_FILE}, content_keys, key) is not None
+            for q, expect in cases]
+
+
+def _copy_of(question: str, owners: set[str], content_keys: dict[tuple[Lang, str], str],
+             key: KeyFunction) -> tuple[str, str | None] | None:
+    """(owner, None) when `question` copies a content question, (owner, that question
+    normalised) when it nearly copies one of `owners`, else None."""
+    # Read the question as each language and compare with that language's phrasings only.
+    copied = next((content_keys[k] for lang in LANGS
+                   if (k := (lang, key(question, lang))) in content_keys), None)
+    if copied is not None:
+        return copied, None
+    near = _nearest(question, owners, content_keys, key)
+    return None if near is None else (near[1], near[0])
 
 
 def _what(owner: str) -> str:

@@ -12,7 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.content import ContentError, ContentErrors, load_content
-from bot.validation import Problem, count_entries, format_report, lint, validate
+from bot.validation import (
+    Problem,
+    copies_content,
+    count_entries,
+    format_report,
+    lint,
+    validate,
+)
 
 MESSAGES = """\
 unknown: {fr: Je ne sais pas., en: I don't know.}
@@ -461,3 +468,15 @@ def test_lint_flags_eval_questions_that_nearly_copy_what_they_expect(tmp_path: P
     assert sorted(p.line for p in problems) == [1, 3]
     assert all("nearly copies" in p.message for p in problems)
     assert "a content phrasing of price-war" in problems[0].message
+
+
+def test_copies_content_applies_the_eval_copy_rule_to_any_question_set(tmp_path: Path) -> None:
+    """copies_content (the development set's filter) flags what lint flags in an eval file:
+    exact copies of any question, near copies of what the question expects, nothing else."""
+    root = make(tmp_path, out_of_scope="en: [Who is the founder of Mistral AI?]\n")
+    cases = [("who started that price war", ("price-war",)),
+             ("who started that price war", ("pricing-principle",)),
+             ("who is the founder of mistral", ()),
+             ("Who is the founder of Mistral AI", ("price-war",)),
+             ("how are prices decided", ("pricing-principle",))]
+    assert copies_content(root, cases) == [True, False, True, True, False]
