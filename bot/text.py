@@ -179,12 +179,18 @@ _IRREGULAR: dict[Lang, dict[str, str]] = {
 }
 
 
+# Names Snowball would cut down to a common word: French reads "openai" as a verb form of
+# "open" (-ai, "je chantai"), so "deepseek reste open ?" was about OpenAI.
+_WHOLE = frozenset({"openai"})
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str, lang: Lang) -> str:
-    """The accent-free Snowball stem of one folded word; digits and short words kept as they are."""
+    """The accent-free Snowball stem of one folded word; digits, short words and a few names
+    kept as they are."""
     word = strip_accents(word)
     word = _IRREGULAR[lang].get(word, word)
-    if len(word) <= 3 or not word.isalpha():
+    if len(word) <= 3 or not word.isalpha() or word in _WHOLE:
         return word
     return strip_accents(_STEMMERS[lang].stemWord(word))
 

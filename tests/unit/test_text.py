@@ -187,6 +187,14 @@ def test_short_words_and_numbers_are_not_stemmed() -> None:
     assert stem("10000", "fr") == "10000"
 
 
+def test_openai_is_not_read_as_a_french_verb_form_of_open() -> None:
+    """French Snowball cuts "openai" to "open" (-ai, as in "je chantai"); the name stays whole,
+    so "open" in a French question is not OpenAI."""
+    assert stem("openai", "fr") == stem("openai", "en") == "openai"
+    assert Normalizer([["openai", "open ai"]]).tokens("deepseek va rester open ?", "fr") == (
+        "deepseek", "rest", "open")
+
+
 # --- synonyms ---------------------------------------------------------------------------------
 
 
