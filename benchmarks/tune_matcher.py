@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answering import MatchSettings, is_chat_noise, out_of_scope
-from bot.confidence import FEATURES, FITTED, features
+from bot.confidence import FEATURES, FITTED, OFF_TOPIC_SIGNALS, features
 from bot.content import load_content
 from bot.evaluation import load_eval
 from bot.matching import Candidate, Index
@@ -315,10 +315,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"{len(rows)} questions: {count['clean']} + {count['noisy']} held-out phrasings "
           f"(clean + noisy), {count['off']} off-topic, development set {count['dev']} in scope "
           f"+ {count['dev-off']} out of scope")
-    crossed: dict[int, float] = {}
-    for fold in range(args.folds):
-        b = fit([r for r in rows if r.fold != fold])
-        crossed.update({id(r): prob(b, r) for r in rows if r.fold == fold})
+    crossed = cross_fit(rows, args.folds)
 
     def at(t: float) -> Callable[[Row], bool]:
         return lambda r: r.floors_ok and crossed[id(r)] >= t
@@ -333,7 +330,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     b = fit(rows)
     fitted = {"_about": ABOUT, "threshold": threshold, "intercept": round(float(b[-1]), 4),
               "coefficients": {name: round(float(coef), 4)
-                               for name, coef in zip(FEATURES, b[:-1], strict=True)}}
+                               for name, coef in zip(FEATURES, b[:-1], strict=True)},
+              "neutral": neutral(rows)}
     if args.write:
         FITTED.write_text(json.dumps(fitted, indent=2, ensure_ascii=False) + "\n",
                           encoding="utf-8")
@@ -341,6 +339,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     else:
         print(f"\n{FITTED.relative_to(ROOT)} (not written; --write to save it):")
         print(json.dumps(fitted, indent=2))
+
+
+def neutral(rows: Sequence[Row]) -> dict[str, float]:
+    """The median of each out-of-scope signal over the development questions whose best entry
+    is right: what a content without out-of-scope questions is scored with."""
+    right = [r.feats for r in rows if r.kind == "dev" and r.right and r.feats is not None]
+    right = right or [r.feats for r in rows if r.right and r.feats is not None]
+    return {name: round(float(np.median([f[FEATURES.index(name)] for f in right])), 4)
+            for name in OFF_TOPIC_SIGNALS}
+
+
+def cross_fit(rows: Sequence[Row], folds: int) -> dict[int, float]:
+    """Each row's probability under a model fitted on the other folds."""
+    crossed: dict[int, float] = {}
+    for fold in range(folds):
+        b = fit([r for r in rows if r.fold != fold])
+        crossed.update({id(r): prob(b, r) for r in rows if r.fold == fold})
+    return crossed
 
 
 if __name__ == "__main__":

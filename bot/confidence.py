@@ -20,28 +20,33 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.matching import Candidate
 
-# The signals, in the order `features` computes them; all 0..1 except `close`.
+# The signals, in the order `features` computes them; all 0..1 except `close` and `off_words`.
 FEATURES = (
     "score", "margin", "entry_cover", "unknown", "char", "answer", "query_cover", "close",
     "same_topic", "phrasing", "missed", "answer_only", "left", "unknown_words", "foreign",
-    "off_topic", "agree",
+    "off_topic", "agree", "off_words",
 )
+# Measured against the content's out-of-scope questions: a content without any (a new one, a
+# test's) gets the value of a typical well-matched question instead (`Model.neutral`), not 0,
+# which would read as "far from anything out of scope" and answer too eagerly.
+OFF_TOPIC_SIGNALS = ("off_topic", "off_words")
 FITTED = Path(__file__).with_name("confidence.json")
 
 
 @dataclass(frozen=True)
 class Model:
-    """A fitted confidence: one coefficient per feature (FEATURES order), an intercept, and the
-    answer threshold chosen with it."""
+    """A fitted confidence: one coefficient per feature (FEATURES order), an intercept, the
+    answer threshold chosen with it, and the neutral values of OFF_TOPIC_SIGNALS."""
 
     coefficients: tuple[float, ...]
     intercept: float
     threshold: float
+    neutral: dict[str, float] = field(default_factory=dict)
 
 
 def load_model(path: Path = FITTED) -> Model:
@@ -52,14 +57,19 @@ def load_model(path: Path = FITTED) -> Model:
         odd = sorted(set(FEATURES) ^ set(fitted or ()))
         raise ValueError(f"{path}: no coefficients, or missing or unknown ones {odd}; "
                          "rerun `make tune`")
+    neutral = data.get("neutral")
+    if not isinstance(neutral, dict) or set(neutral) != set(OFF_TOPIC_SIGNALS):
+        raise ValueError(f"{path}: 'neutral' needs exactly {list(OFF_TOPIC_SIGNALS)}; "
+                         "rerun `make tune`")
     return Model(tuple(float(fitted[name]) for name in FEATURES), float(data["intercept"]),
-                 float(data["threshold"]))
+                 float(data["threshold"]),
+                 {name: float(neutral[name]) for name in OFF_TOPIC_SIGNALS})
 
 
 MODEL = load_model()
 
 
-def features(ranked: Sequence[Candidate]) -> dict[str, float]:
+def features(ranked: Sequence[Candidate], model: Model = MODEL) -> dict[str, float]:
     """The signals the confidence is computed from, for candidates ranked best first."""
     top = ranked[0]
     rest = ranked[1:]
@@ -82,8 +92,9 @@ def features(ranked: Sequence[Candidate]) -> dict[str, float]:
         "left": parts.get("left", 1.0),
         "unknown_words": parts.get("unknown_words", 1.0),
         "foreign": parts.get("foreign", 0.0),
-        "off_topic": parts.get("off_topic", 0.0),
+        "off_topic": parts.get("off_topic", model.neutral.get("off_topic", 0.0)),
         "agree": parts.get("agree", 0.0),
+        "off_words": parts.get("off_words", model.neutral.get("off_words", 0.0)),
     }
 
 
@@ -91,7 +102,7 @@ def confidence(ranked: Sequence[Candidate], model: Model = MODEL) -> float:
     """The probability that ranked[0] is the entry the asker means; 0.0 with no candidate."""
     if not ranked:
         return 0.0
-    found = features(ranked)
+    found = features(ranked, model)
     z = model.intercept + sum(coef * found[name]
                               for name, coef in zip(FEATURES, model.coefficients, strict=True))
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
@@ -123,6 +123,7 @@ class Index:
         ws = self.weights
         self._scale = ws.phrasing + ws.entry + ws.answer + ws.answer_alone  # scores within 0..1
         self.off_topic = self._off_topic_index()
+        self._off_words, self._off_unseen = self._off_topic_odds()
 
     def _off_topic_index(self) -> Index | None:
         """An index of the content's out-of-scope questions, one pseudo-entry each, or None."""
@@ -133,6 +134,19 @@ class Index:
             return None
         return Index(Content(entries=pseudo, synonyms=self.content.synonyms), self.normalizer,
                      self.weights)
+
+    def _off_topic_odds(self) -> tuple[dict[str, float], float]:
+        """Per token, how much likelier an out-of-scope question uses it than a phrasing does
+        (log odds, add-one smoothed; "weather", "salary", "today" lean out of scope), and the
+        log odds of a token neither uses."""
+        if self.off_topic is None:
+            return {}, 0.0
+        inside = Counter(t for ps in self._psets for t in ps)
+        outside = Counter(t for ps in self.off_topic._psets for t in ps)
+        n_in, n_out = len(self._psets) + 2, len(self.off_topic._psets) + 2
+        odds = {t: math.log((outside[t] + 1) / n_out) - math.log((inside[t] + 1) / n_in)
+                for t in inside.keys() | outside.keys()}
+        return odds, math.log(n_in / n_out)
 
     def _answer_only_words(self) -> dict[str, tuple[int, ...]]:
         """Words of the answers that no phrasing uses ("Wuchuan", "Zhejiang") -> their entries.
@@ -192,10 +206,13 @@ class Index:
         unknown = min(sum(w for w, o in zip(query.weights[lang], query.resolved[lang],
                                             strict=True) if not o) / query.total[lang]
                       if query.total[lang] else 1.0 for lang in LANGS)
-        off = self._off_topic_similarity(query)
-        return [replace(c, parts={**c.parts, "unknown": unknown,
+        shared = {"unknown": unknown}
+        if self.off_topic is not None:  # else unknown: the confidence takes a neutral value
+            shared.update(off_topic=self._off_topic_similarity(query),
+                          off_words=self._off_evidence(query))
+        return [replace(c, parts={**c.parts, **shared,
                                   "answer_only": self._answer_only_share(query, c),
-                                  "off_topic": off, **self._left(query, c),
+                                  **self._left(query, c),
                                   "agree": float(self._position[c.entry.id] == first)})
                 for c in ranked_found]
 
@@ -208,6 +225,13 @@ class Index:
         off = self.off_topic
         return max((off._score(query.off_topic, pid)["phrasing"]
                     for pid in off._narrow(query.off_topic, OFF_TOPIC_CANDIDATES)), default=0.0)
+
+    def _off_evidence(self, query: Query) -> float:
+        """The question's words' log odds of out of scope (`_off_topic_odds`), summed, in the
+        language reading that makes it likelier in scope; scaled by 1/10."""
+        sums = [sum(self._off_words.get(t, self._off_unseen) for t in tokens)
+                for tokens in query.tokens.values() if tokens]
+        return min(sums, default=0.0) / 10
 
     def _left(self, query: Query, c: Candidate) -> dict[str, float]:
         """What of the question this entry leaves unexplained, counting words, not weights.

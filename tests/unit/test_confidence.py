@@ -10,7 +10,8 @@ import pytest
 
 from bot.answering import Answerer
 from bot.confidence import FEATURES, FITTED, MODEL, confidence, features, load_model
-from bot.matching import Candidate
+from bot.matching import Candidate, Index
+from bot.model import Content, frozen_map
 
 
 def ranked_for(answerer: Answerer, question: str) -> list[Candidate]:
@@ -64,3 +65,33 @@ def test_higher_score_raises_confidence(answerer: Answerer) -> None:
     ranked = ranked_for(answerer, "deepseek open source")
     better = [replace(ranked[0], score=ranked[0].score + 0.2), *ranked[1:]]
     assert confidence(better) > confidence(ranked)
+
+
+def test_a_model_without_neutral_values_is_refused(tmp_path: Path) -> None:
+    """confidence.json must give the neutral value of every out-of-scope signal."""
+    data = json.loads(FITTED.read_text(encoding="utf-8"))
+    del data["neutral"]["off_words"]
+    path = tmp_path / "confidence.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"neutral.*off_topic.*off_words.*make tune"):
+        load_model(path)
+
+
+def test_no_out_of_scope_questions_means_neutral_values_not_zero(content: Content) -> None:
+    """A content without out-of-scope questions is scored as if the question were as far from
+    them as a typical well-matched question (the fitted neutral values), not infinitely far:
+    its confidence is lower than with zeros, and measured values replace them once the content
+    has such questions."""
+    index = Index(content)
+    ranked = index.search(index.query("Qui est Liang Wenfeng ?"), limit=4)
+    found = features(ranked)
+    assert (found["off_topic"], found["off_words"]) == (MODEL.neutral["off_topic"],
+                                                        MODEL.neutral["off_words"])
+    zeros = [replace(ranked[0], parts={**ranked[0].parts, "off_topic": 0.0, "off_words": 0.0}),
+             *ranked[1:]]
+    assert confidence(ranked) < confidence(zeros)
+    off = frozen_map({"en": ("what is the weather in Paris?",)})
+    measured = Index(replace(content, out_of_scope=off))
+    found = features(measured.search(measured.query("what is the weather in Hangzhou?"), limit=4))
+    assert found["off_topic"] > MODEL.neutral["off_topic"]
+    assert found["off_words"] > MODEL.neutral["off_words"]

@@ -205,7 +205,9 @@ def test_candidate_carries_the_parts_of_its_score(index: Index) -> None:
     best = index.search(index.query("What is MLA?"))[0]
     assert best.phrasing == "What is MLA?"
     assert {"phrasing", "query_cover", "phrasing_cover", "char", "entry_cover", "answer",
-            "score", "left", "unknown_words", "foreign", "off_topic", "agree"} <= set(best.parts)
+            "score", "left", "unknown_words", "foreign", "agree"} <= set(best.parts)
+    # measured against out-of-scope questions, which this content has none of
+    assert not {"off_topic", "off_words"} & set(best.parts)
     assert best.parts["agree"] == 1.0  # the narrowing's best phrasing is the winner's too
     assert best.parts["score"] == pytest.approx(best.score)
     assert 0.0 <= best.score <= 1.0 + 1e-9
@@ -239,16 +241,25 @@ def test_index_of_empty_content_never_fails() -> None:
 
 def test_out_of_scope_questions_are_measured_not_answered(content: Content) -> None:
     """The content's out-of-scope questions give each candidate an 'off_topic' similarity (1.0
-    for the same question); they are never candidates themselves; no such file gives 0."""
+    for the same question) and the log odds of their words ('off_words'); they are never
+    candidates themselves; with no such file the signals are absent (the confidence then assumes
+    a typical value, bot/confidence.py)."""
     off = frozen_map({"fr": ("quel temps fait-il a Paris ?",), "en": ("who founded Mistral?",)})
     index = Index(replace(content, out_of_scope=off))
     near = index.search(index.query("Who founded Mistral"))
     assert near and near[0].parts["off_topic"] == pytest.approx(1.0)
+    assert near[0].parts["off_words"] > mla_words(index)
     assert all(not c.entry.id.startswith("out-of-scope") for c in near)
     mla = index.search(index.query("C'est quoi MLA ?"))[0]
     assert (mla.entry.id, mla.parts["off_topic"]) == ("mla", 0.0)
     plain = Index(content)
-    assert plain.search(plain.query("Who founded Mistral"))[0].parts["off_topic"] == 0.0
+    assert not {"off_topic", "off_words"} & set(
+        plain.search(plain.query("Who founded Mistral"))[0].parts)
+
+
+def mla_words(index: Index) -> float:
+    """The out-of-scope log odds of an in-scope question ("What is MLA?")."""
+    return index.search(index.query("What is MLA?"))[0].parts["off_words"]
 
 
 def test_an_out_of_scope_question_is_not_answered(content: Content) -> None:
