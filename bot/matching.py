@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
 
 from bot.model import LANGS, Content, Entry, Lang
+from bot.off_topic import OffTopic
 from bot.text import Normalizer, strip_accents, words
 from bot.vocabulary import Query, Vocabulary
 
 CANDIDATES = 45  # phrasings kept after narrowing, before reranking
-OFF_TOPIC_CANDIDATES = 40  # out-of-scope questions scored for the nearest one
 COMMON_SHARE = 0.08  # tokens in more than this share of phrasings don't generate candidates
 COMMON_POSTINGS = 2000  # of a common token's postings, only this many are ever walked
 ANSWER_RERANK = 5  # candidates beyond `limit` whose answers are read to rerank the leaders
@@ -122,31 +122,23 @@ class Index:
         self._wt = self.vocabulary.wt
         ws = self.weights
         self._scale = ws.phrasing + ws.entry + ws.answer + ws.answer_alone  # scores within 0..1
-        self.off_topic = self._off_topic_index()
-        self._off_words, self._off_unseen = self._off_topic_odds()
+        self.off_topic = self._off_topic()
 
-    def _off_topic_index(self) -> Index | None:
-        """An index of the content's out-of-scope questions, one pseudo-entry each, or None."""
+    @property
+    def token_sets(self) -> list[frozenset[str]]:
+        """Each phrasing's tokens, as a set (in phrasing order)."""
+        return self._psets
+
+    def _off_topic(self) -> OffTopic | None:
+        """The content's out-of-scope questions, indexed one pseudo-entry each, or None."""
         asked = self.content.out_of_scope
         pseudo = tuple(Entry(id=f"out-of-scope/{lang}/{i}", questions={lang: (q,)}, answer={})
                        for lang in LANGS for i, q in enumerate(asked.get(lang, ())))
         if not pseudo:
             return None
-        return Index(Content(entries=pseudo, synonyms=self.content.synonyms), self.normalizer,
-                     self.weights)
-
-    def _off_topic_odds(self) -> tuple[dict[str, float], float]:
-        """Per token, how much likelier an out-of-scope question uses it than a phrasing does
-        (log odds, add-one smoothed; "weather", "salary", "today" lean out of scope), and the
-        log odds of a token neither uses."""
-        if self.off_topic is None:
-            return {}, 0.0
-        inside = Counter(t for ps in self._psets for t in ps)
-        outside = Counter(t for ps in self.off_topic._psets for t in ps)
-        n_in, n_out = len(self._psets) + 2, len(self.off_topic._psets) + 2
-        odds = {t: math.log((outside[t] + 1) / n_out) - math.log((inside[t] + 1) / n_in)
-                for t in inside.keys() | outside.keys()}
-        return odds, math.log(n_in / n_out)
+        index = Index(Content(entries=pseudo, synonyms=self.content.synonyms), self.normalizer,
+                      self.weights)
+        return OffTopic(index, self._psets)
 
     def _answer_only_words(self) -> dict[str, tuple[int, ...]]:
         """Words of the answers that no phrasing uses ("Wuchuan", "Zhejiang") -> their entries.
@@ -170,11 +162,11 @@ class Index:
         raw = words(question)
         tokens = {lang: self.normalizer.without_small_talk(self.normalizer.tokens_of(raw, lang))
                   for lang in LANGS}
-        return self._query(tokens, prefix)
+        return self.query_tokens(tokens, prefix)
 
-    def _query(self, tokens: dict[Lang, tuple[str, ...]], prefix: bool) -> Query:
+    def query_tokens(self, tokens: dict[Lang, tuple[str, ...]], prefix: bool) -> Query:
         """The query of tokens already normalised (the out-of-scope index shares them)."""
-        off = self.off_topic._query(tokens, False) if self.off_topic and not prefix else None
+        off = self.off_topic.query(tokens) if self.off_topic and not prefix else None
         return self.vocabulary.query(tokens, prefix, off)
 
     # -- candidates and scores -------------------------------------------------------------
@@ -183,11 +175,11 @@ class Index:
         """Entries ranked by score (best first), at most `limit`, one candidate per entry."""
         best: dict[int, tuple[dict[str, float], int]] = {}
         # a long list (autocomplete: 25) needs more phrasings than entries it shows
-        narrowed = self._narrow(query, max(CANDIDATES, 2 * limit))
+        narrowed = self.narrow(query, max(CANDIDATES, 2 * limit))
         # the entry of the phrasing sharing the most rare words: a second opinion on the winner
         first = self.phrasings[narrowed[0]].entry if narrowed else -1
         for pid in narrowed:
-            parts = self._score(query, pid)
+            parts = self.score_phrasing(query, pid)
             entry = self.phrasings[pid].entry
             known = best.get(entry)
             if known is None or parts["phrasing"] > known[0]["phrasing"]:
@@ -208,30 +200,14 @@ class Index:
                       if query.total[lang] else 1.0 for lang in LANGS)
         shared = {"unknown": unknown}
         if self.off_topic is not None:  # else unknown: the confidence takes a neutral value
-            shared.update(off_topic=self._off_topic_similarity(query),
-                          off_words=self._off_evidence(query))
+            shared.update(off_topic=self.off_topic.similarity(query.off_topic)
+                          if query.off_topic else 0.0,
+                          off_words=self.off_topic.evidence(query.tokens))
         return [replace(c, parts={**c.parts, **shared,
                                   "answer_only": self._answer_only_share(query, c),
                                   **self._left(query, c),
                                   "agree": float(self._position[c.entry.id] == first)})
                 for c in ranked_found]
-
-    def _off_topic_similarity(self, query: Query) -> float:
-        """How close the question is to the nearest out-of-scope question (0..1, as `phrasing`):
-        "who founded Mistral?" is near "qui est le fondateur de Mistral AI", not near an entry."""
-        if self.off_topic is None or query.off_topic is None:
-            return 0.0
-        # one phrasing per pseudo-entry: the best phrasing score is all that is needed
-        off = self.off_topic
-        return max((off._score(query.off_topic, pid)["phrasing"]
-                    for pid in off._narrow(query.off_topic, OFF_TOPIC_CANDIDATES)), default=0.0)
-
-    def _off_evidence(self, query: Query) -> float:
-        """The question's words' log odds of out of scope (`_off_topic_odds`), summed, in the
-        language reading that makes it likelier in scope; scaled by 1/10."""
-        sums = [sum(self._off_words.get(t, self._off_unseen) for t in tokens)
-                for tokens in query.tokens.values() if tokens]
-        return min(sums, default=0.0) / 10
 
     def _left(self, query: Query, c: Candidate) -> dict[str, float]:
         """What of the question this entry leaves unexplained, counting words, not weights.
@@ -326,7 +302,8 @@ class Index:
             self._answers[i] = found
         return found
 
-    def _narrow(self, query: Query, candidates: int = CANDIDATES) -> list[int]:
+    def narrow(self, query: Query, candidates: int = CANDIDATES) -> list[int]:
+        """The positions of the phrasings sharing the most (rare) words with the question."""
         acc: dict[int, float] = defaultdict(float)
         common: list[tuple[str, float]] = []
         for resolved in query.resolved.values():
@@ -364,7 +341,8 @@ class Index:
         keep = [pid for pid in top if acc[pid] > cut]
         return keep + tied[: candidates - len(keep)]
 
-    def _score(self, query: Query, pid: int) -> dict[str, float]:
+    def score_phrasing(self, query: Query, pid: int) -> dict[str, float]:
+        """How well phrasing `pid` matches the question: its parts, 'phrasing' the blend."""
         lang = self.phrasings[pid].lang
         # Walk the phrasing's few tokens, not the question's many: `positions` says which
         # question words each known token stands for, and how closely.
