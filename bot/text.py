@@ -15,6 +15,12 @@ from functools import lru_cache
 
 import Stemmer
 
+from bot.lexicon import CHAT_NOISE as CHAT_NOISE
+from bot.lexicon import EN_MARKERS, FR_MARKERS, IRREGULAR, MEANINGFUL, STOP_WORDS_TEXT, WHOLE
+from bot.lexicon import NEGATIONS as NEGATIONS
+from bot.lexicon import SLANG as SLANG
+from bot.lexicon import SMALL_TALK as SMALL_TALK
+from bot.lexicon import SMALL_TALK_MIN_REST as SMALL_TALK_MIN_REST
 from bot.model import LANGS, Lang
 
 MAX_CHARS = 2000  # longer input is cut: no real question is longer, and the cost stays bounded
@@ -37,48 +43,6 @@ _FILLER = re.compile(
 )
 _WORD = re.compile(r"[^\W_]+")
 
-# Words that carry no meaning for matching. Negations, question words and numbers are kept.
-_STOP_WORDS_TEXT: dict[Lang, str] = {
-    "fr": (
-        """a à au aux avec ce ces cet cette ceux chez de des du elle elles en est et étaient était
-        être eu il ils je la le les leur leurs lui ma mais me mes moi mon même nos notre nous on ou
-        où par pour que qu quel quelle quelles quels qui sa se ses son sur ta te tes ton un
-        une vos votre y ça ca cela c d j l m n s t est-ce es suis sont ont avait avez ai as
-        été veux voudrais dis dit dire moi-même stp svp sil plait plaît
-        s'il merci-d'avance hein bah ben alors donc bon bien ok vraiment aussi très tres trop
-        quoi t-il t-elle a-t-il a-t-elle lol svp dans pendant comme sans sous vers depuis encore
-        tout tous toute toutes rien chose choses faut va vont aller avoir eux ici là voilà juste
-        genre exactement mec gars type truc trucs okay oui ouais euh bref enfin quelqu quelque
-        quelques ceci celle celui celles ceux lequel laquelle dont ya monde quand-même mdr
-        petite petit vite question parle parler parlé parlait parlent dit dire disait raconte
-        mentionne cite évoque pense allez"""
-    ),
-    "en": (
-        """a an the of to in on at by for from with about as is are was were be been being am
-        have has had having i me my we our he him his she her it its they
-        them their this that these those there here and or but if so than then just also very
-        really please pls plz could would should will shall may might must tell say said
-        know want wanted wonder wondering like thing things some any much many more most s d ll
-        ve re m kind sort lol into onto up even ever exactly actually basically right now guy
-        guys dude stuff okay ok well oh um uh hmm yeah yes yep anyway somebody someone anyone
-        everyone everybody get got getting go going quick question bit little talk talks talking
-        talked mention mentions mentioned whom whose myself yourself himself herself itself
-        ourselves themselves whether alright"""
-    ),
-}
-# Messages made only of these are chat noise, not questions: people test a bot ("test", "ping"),
-# acknowledge ("ok", "k") or laugh ("lol", "mdr"); no entry should answer them.
-CHAT_NOISE = frozenset(
-    """test tests testing ping pong up ok okay k kk lol lmao mdr ptdr xd hmm hm mmh
-    euh uh um ah oh bof ouais yep yup nope wtf""".split()
-)
-# Synonym groups of greetings and thanks, by their first term: politeness around a question.
-SMALL_TALK = frozenset({"hello", "bonjour", "salut", "hi", "hey", "thanks", "merci", "thank you"})
-SMALL_TALK_MIN_REST = 3  # words besides small talk that make a message a question
-# Kept whatever the lists say: they flip a question's meaning.
-NEGATIONS = frozenset(
-    {"ne", "pas", "non", "jamais", "aucun", "aucune", "not", "no", "never", "nor"}
-)
 
 
 def fold(text: str) -> str:
@@ -100,34 +64,14 @@ def strip_accents(word: str) -> str:
 
 STOP_WORDS: dict[Lang, frozenset[str]] = {
     lang: frozenset(strip_accents(w) for w in text.split())
-    for lang, text in _STOP_WORDS_TEXT.items()
-}
-# People mix languages ("il pense quoi de openai, is it really untouchable ?"), so text read as
-# one language drops the other's stop words too, except those that mean something in it: "but"
-# (goal), "sort" (comes out) and "an" (year) in French; "ai" and "type" in English.
-_MEANINGFUL: dict[Lang, frozenset[str]] = {
-    "fr": frozenset({"but", "sort", "an"}),
-    "en": frozenset({"ai", "type", "son", "genre", "question"}),
+    for lang, text in STOP_WORDS_TEXT.items()
 }
 DROPPED: dict[Lang, frozenset[str]] = {
-    "fr": STOP_WORDS["fr"] | (STOP_WORDS["en"] - _MEANINGFUL["fr"]),
-    "en": STOP_WORDS["en"] | (STOP_WORDS["fr"] - _MEANINGFUL["en"]),
+    "fr": STOP_WORDS["fr"] | (STOP_WORDS["en"] - MEANINGFUL["fr"]),
+    "en": STOP_WORDS["en"] | (STOP_WORDS["fr"] - MEANINGFUL["en"]),
 }
 
 
-# Chat spellings people type, by what they stand for (whatever the language of the question).
-SLANG = {
-    "koi": "quoi", "pk": "pourquoi", "pq": "pourquoi", "pourkoi": "pourquoi", "cmt": "comment",
-    "qd": "quand", "bcp": "beaucoup", "tjrs": "toujours", "tt": "tout", "ds": "dans",
-    "qlq": "quelque", "qq": "quelque", "qqn": "quelqu'un", "chui": "je suis",
-    "jsp": "je ne sais pas",
-    "u": "you", "ur": "your", "r": "are", "whats": "what", "whos": "who", "hows": "how",
-    "wheres": "where", "whens": "when", "isnt": "is not", "doesnt": "does not",
-    "didnt": "did not", "arent": "are not", "wasnt": "was not", "cant": "can not",
-    "wont": "will not",
-    "im": "i am", "ive": "i have", "thats": "that", "theres": "there", "gonna": "going to",
-    "wanna": "want to", "abt": "about", "bc": "because", "cuz": "because", "coz": "because",
-}
 _REPEAT = re.compile(r"([^\W\d])\1{2,}")  # "bonjouuur", "heyyy": a letter typed 3+ times
 # Markup around a question is not part of it: HTML tags ("<b>"), platform mentions, channels and
 # custom emoji ("<@123>", "<@&9>", "<#5>", "<:ok:77>"), links.
@@ -158,30 +102,6 @@ def words(text: str) -> list[str]:
 _STEMMERS = {"fr": Stemmer.Stemmer("french"), "en": Stemmer.Stemmer("english")}
 
 
-# Irregular forms Snowball cannot relate to their verb ("paid" / "pay", "veulent" / "veut"),
-# mapped to a regular form of it; only forms with no other common meaning.
-_IRREGULAR: dict[Lang, dict[str, str]] = {
-    "en": {
-        "paid": "pay", "built": "build", "made": "make", "thought": "think", "bought": "buy",
-        "began": "begin", "begun": "begin", "grew": "grow", "grown": "grow", "spent": "spend",
-        "took": "take", "taken": "take", "gave": "give", "given": "give", "chose": "choose",
-        "chosen": "choose", "sold": "sell", "won": "win", "lost": "lose", "brought": "bring",
-        "taught": "teach", "sought": "seek", "kept": "keep", "meant": "mean", "rose": "rise",
-        "risen": "rise", "wrote": "write", "written": "write", "spoke": "speak",
-        "spoken": "speak", "became": "become", "held": "hold", "understood": "understand",
-    },
-    "fr": {
-        "veulent": "veut", "voulait": "veut", "voulu": "veut", "peuvent": "peut",
-        "pouvait": "peut", "doivent": "doit", "devait": "doit", "prennent": "prend",
-        "pris": "prend", "prise": "prend", "font": "faire", "faisait": "faire",
-        "mis": "mettre", "mettent": "mettre", "vendent": "vendre", "vendu": "vendre",
-    },
-}
-
-
-# Names Snowball would cut down to a common word: French reads "openai" as a verb form of
-# "open" (-ai, "je chantai"), so "deepseek reste open ?" was about OpenAI.
-_WHOLE = frozenset({"openai"})
 
 
 @lru_cache(maxsize=65536)
@@ -189,8 +109,8 @@ def stem(word: str, lang: Lang) -> str:
     """The accent-free Snowball stem of one folded word; digits, short words and a few names
     kept as they are."""
     word = strip_accents(word)
-    word = _IRREGULAR[lang].get(word, word)
-    if len(word) <= 3 or not word.isalpha() or word in _WHOLE:
+    word = IRREGULAR[lang].get(word, word)
+    if len(word) <= 3 or not word.isalpha() or word in WHOLE:
         return word
     return strip_accents(_STEMMERS[lang].stemWord(word))
 
@@ -283,27 +203,14 @@ class Normalizer:
         return out
 
 
-# Words that tell French from English; accents count for French too.
-_FR_MARKERS = frozenset(
-    """le la les des du de un une est et que qui quoi quel quelle quels quelles pourquoi comment
-    quand où ou il elle ils sont pas ne au aux avec pour sur dans ce cette ces son sa ses leur
-    je tu vous nous on t-il a-t-il est-ce c'est qu'est-ce salut bonjour merci coucou stp svp
-    combien lui moi mon ma mes selon entre chez aussi très tres deja déjà fait dit parle""".split()
-)
-_EN_MARKERS = frozenset(
-    """the a an is are was were what who why how when where which does did do of to in and or
-    not it he she they his her their with for on about say said think thanks thank hello hi
-    you your me my can could would will this that there from by much many as be been have has
-    hey bye please tell""".split()
-)
 
 
 def language_votes(text: str) -> tuple[int, int]:
     """(French votes, English votes) from marker words and accented letters."""
     folded = fold(text)
     raw = _WORD.findall(folded.replace("'", " "))
-    fr = sum(w in _FR_MARKERS for w in raw) + sum(ch in "éèêàâçùûîïôœ" for ch in folded[:300])
-    en = sum(w in _EN_MARKERS for w in raw)
+    fr = sum(w in FR_MARKERS for w in raw) + sum(ch in "éèêàâçùûîïôœ" for ch in folded[:300])
+    en = sum(w in EN_MARKERS for w in raw)
     if "'" in folded and re.search(r"\b(?:l|d|j|qu|c|n|s)'\w", folded):
         fr += 1
     return fr, en
