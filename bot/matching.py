@@ -199,7 +199,7 @@ class Index:
                                             strict=True) if not o) / query.total[lang]
                       if query.total[lang] else 1.0 for lang in LANGS)
         shared = {"unknown": unknown}
-        if self.off_topic is not None:  # else unknown: the confidence takes a neutral value
+        if self.off_topic is not None:  # else not measured: the confidence assumes a typical value
             shared.update(off_topic=self.off_topic.similarity(query.off_topic)
                           if query.off_topic else 0.0,
                           off_words=self.off_topic.evidence(query.tokens))
