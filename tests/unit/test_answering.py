@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -350,3 +351,17 @@ def test_empty_content_answers_unknown() -> None:
     """With no entries at all, every question gets 'unknown' (and no crash)."""
     reply = Answerer(Content(entries=())).reply(CLEAR)
     assert reply.kind == "unknown"
+
+
+def test_a_question_clearly_nearer_an_out_of_scope_one_gets_no_suggestion(
+        content: Content) -> None:
+    """"Used car price in France" shares 'price' with an entry, so without out-of-scope
+    questions it is a "did you mean"; once the content lists a question it is clearly nearer to
+    (but not a near copy of), the reply is "not covered", while an in-scope question that only
+    shares a word with that list keeps its suggestions."""
+    asked = "used car price in france"
+    assert Answerer(content).reply(asked).kind == "suggest"
+    off = frozen_map({"en": ("how much does a used car cost in france these days",)})
+    answerer = Answerer(replace(content, out_of_scope=off))
+    assert answerer.reply(asked).kind == "unknown"
+    assert answerer.reply("price cuts?").kind in ("answer", "suggest")
