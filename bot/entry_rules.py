@@ -25,6 +25,8 @@ from bot.rules import (
 )
 
 ENTRY_KEYS = ("id", "questions", "answer", "source", "related", "tags")
+# The first question of each language is the entry's canonical one, shown to users.
+CANONICAL = re.compile(r"[^a-zà-ÿ].*[?!]", re.DOTALL)
 ID_FORMAT = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 NEAR_DUPLICATE = 92  # fuzz.token_sort_ratio on normalised forms, 0..100
 MAX_SENTENCES, MAX_CHARS = 5, 1500
@@ -124,6 +126,12 @@ def _check_lang_text(doc: Document, value: dict[Any, Any], lang: str, key: str,
         if not is_text(phrasing):
             report.error(doc, doc.item_line(text, index), eid,
                          f"question {index + 1} in '{lang}' must be a non-empty string")
+    first = text[0]
+    if is_text(first) and not CANONICAL.fullmatch(first.strip()):
+        report.warning(doc, doc.item_line(text, 0), eid,
+                       f"the first '{lang}' question '{first}' is the one buttons, 'see also' and "
+                       "/topics show: make it a full question (a capital letter, ending with ? or "
+                       "!), and put casual forms after it")
     return any(is_text(p) for p in text)
 
 

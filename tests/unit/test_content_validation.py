@@ -417,6 +417,21 @@ def test_entry_in_one_language_only_is_a_warning(tmp_path: Path) -> None:
     assert errors(problems) == []
 
 
+
+def test_a_casual_first_question_is_a_warning(tmp_path: Path) -> None:
+    """The first question of a language is shown on buttons and in 'see also': a lowercase or
+    unpunctuated one is a warning naming it; a full question or an exclamation ("Bonjour !")
+    is not."""
+    text = PRICES.replace("[How does DeepSeek set its prices?]",
+                          "[deepseek prices, How does DeepSeek set its prices?]")
+    problems = validate(make(tmp_path, qa__prices=text))
+    problem = one(problems, "the first 'en' question 'deepseek prices'")
+    assert (problem.severity, problem.entry_id) == ("warning", "pricing-principle")
+    assert "full question" in problem.message
+    assert errors(problems) == []
+    assert not [p for p in validate(make(tmp_path / "clean")) if "first" in p.message]
+
+
 _SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
 _VALUES = st.recursive(
     _SCALARS,
