@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answering import MatchSettings, is_chat_noise, off_topic_lead, out_of_scope
+from bot.answering import MatchSettings, is_chat_noise, out_of_scope, suggested
 from bot.confidence import FEATURES, FITTED, OFF_TOPIC_SIGNALS, features
 from bot.content import load_content
 from bot.evaluation import load_eval
@@ -197,10 +197,8 @@ def _row(fold: int, lang: str, eid: tuple[str, ...] | None, kind: str, ranked: S
     score, margin, cover = OLD_RULE
     old = f["score"] >= score and f["margin"] >= margin and f["entry_cover"] >= cover
     floors = f["score"] >= settings.answer_threshold and f["margin"] >= settings.margin
-    floor = max(settings.suggest_threshold, settings.suggest_ratio * ranked[0].score)
-    suggested = tuple(c.entry.id for c in ranked[: settings.max_suggestions] if c.score >= floor
-                      and not off_topic_lead(ranked[0]))
-    return Row(fold, lang, eid, kind, [f[n] for n in FEATURES], ranked[0].entry.id, suggested,
+    leads = tuple(c.entry.id for c in suggested(list(ranked), settings))
+    return Row(fold, lang, eid, kind, [f[n] for n in FEATURES], ranked[0].entry.id, leads,
                old, floors, q)
 
 

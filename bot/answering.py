@@ -88,12 +88,9 @@ class Answerer:
                 and top.score - runner_up >= s.margin
                 and top.parts.get("entry_cover", 1.0) >= s.min_cover):
             return self.answer_entry(top.entry.id, lang, score=top.score)
-        leads = tuple(
-            Suggestion(c.entry.id, c.entry.question(lang), c.score)
-            for c in ranked[: s.max_suggestions]
-            if c.score >= max(s.suggest_threshold, s.suggest_ratio * ranked[0].score)
-        )
-        if leads and top and not off_topic_lead(top):
+        leads = tuple(Suggestion(c.entry.id, c.entry.question(lang), c.score)
+                      for c in suggested(ranked, s))
+        if leads:
             return Reply("suggest", lang, self.message("suggest", lang), score=leads[0].score,
                          suggestions=leads)
         return self._unknown(lang, ranked)
@@ -158,6 +155,16 @@ def out_of_scope(top: Candidate) -> bool:
     (A looser likeness only lowers the confidence: see bot/confidence.py.)"""
     off = top.parts.get("off_topic", 0.0)
     return off >= OUT_OF_SCOPE_LIKENESS and off >= top.parts.get("phrasing", 0.0)
+
+
+def suggested(ranked: list[Candidate], settings: MatchSettings) -> list[Candidate]:
+    """The candidates a "did you mean" lists when the best one is not answered: the close leads
+    (a floor, and a share of the best score), none when an out-of-scope question is clearly
+    nearer (`off_topic_lead`)."""
+    if not ranked or off_topic_lead(ranked[0]):
+        return []
+    floor = max(settings.suggest_threshold, settings.suggest_ratio * ranked[0].score)
+    return [c for c in ranked[: settings.max_suggestions] if c.score >= floor]
 
 
 def off_topic_lead(top: Candidate) -> bool:
