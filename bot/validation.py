@@ -59,10 +59,7 @@ def lint(root: str | Path, eval_files: Iterable[str | Path] = ()) -> list[Proble
     an out-of-scope question of the content."""
     folder = read_folder(root)
     problems = check(folder)
-    # A copy differs from a content phrasing only in spelling, case, accents or punctuation;
-    # a new wording that the matcher reduces to the same keywords is a fair test, not a copy.
-    key = Normalizer(synonym_groups(folder)).full_key
-    content_keys = _phrasing_keys(folder, key)
+    content_keys, key = _copy_rule(folder)
     for path in eval_files:
         doc = read_document(Path(path), problems)
         _check_eval(doc, content_keys, key, Reporter(problems))
@@ -149,11 +146,16 @@ def copies_content(root: str | Path, cases: Iterable[tuple[str, Iterable[str]]])
     """For each (question, expected ids; none for out of scope), whether it copies or nearly
     copies the content of `root`, by lint's eval rule: a development set skips those, as lint
     keeps them out of the eval set (a copy measures nothing)."""
-    folder = read_folder(root)
+    content_keys, key = _copy_rule(read_folder(root))
+    return [_copy_of(q, _owners(expect), content_keys, key) is not None for q, expect in cases]
+
+
+def _copy_rule(folder: Folder) -> tuple[dict[tuple[Lang, str], str], KeyFunction]:
+    """The content's questions by normalised key, and the key function, for `_copy_of`. A copy
+    differs from a content question only in spelling, case, accents or punctuation; a new
+    wording that the matcher reduces to the same keywords is a fair test, not a copy."""
     key = Normalizer(synonym_groups(folder)).full_key
-    content_keys = _phrasing_keys(folder, key)
-    return [_copy_of(q, set(expect) or {OUT_OF_SCOPE_FILE}, content_keys, key) is not None
-            for q, expect in cases]
+    return _phrasing_keys(folder, key), key
 
 
 def _copy_of(question: str, owners: set[str], content_keys: dict[tuple[Lang, str], str],
@@ -173,6 +175,12 @@ def _what(owner: str) -> str:
     if owner == OUT_OF_SCOPE_FILE:
         return f"a question of {owner}"
     return f"a content phrasing of {owner}"
+
+
+def _owners(expect: Iterable[str]) -> set[str]:
+    """Who would profit from a copy of a loaded case: its expected ids, or the out-of-scope
+    file when it expects none."""
+    return set(expect) or {OUT_OF_SCOPE_FILE}
 
 
 def _expected(item: dict[object, object]) -> set[str]:
